@@ -43,5 +43,6 @@ clean-check: export
 
 # nbdev-readme needs the Quarto binary, which cannot be installed from PyPI here; nbconvert renders the same notebook.
 readme: setup
-	$(BIN)/jupyter nbconvert --execute --to markdown nbs/index.ipynb --output-dir . --output README --log-level WARN \
+	$(BIN)/jupyter nbconvert --execute --to notebook nbs/index.ipynb --output-dir _proc --output index --log-level WARN
+	$(BIN)/jupyter nbconvert --to markdown _proc/index.ipynb --output-dir . --output README --log-level WARN \
 	  --TagRemovePreprocessor.remove_cell_tags=remove_cell --TagRemovePreprocessor.remove_input_tags=remove_input
