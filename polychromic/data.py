@@ -163,7 +163,7 @@ def _source_rows(src, rep:LoadReport):
     if isinstance(src, (Dataset, DatasetDict)): yield from _dataset_rows(src, type(src).__name__, rep); return
     fs = _resolve_files(src, rep)
     if not fs:
-        if _HUB_ID.fullmatch(str(src)) and not _kind(Path(str(src))): yield from _hub_rows(str(src), rep); return
+        if isinstance(src, str) and _HUB_ID.fullmatch(src) and not _kind(Path(src)): yield from _hub_rows(src, rep); return
         raise DataError(f"{src}: no file matches this path or glob")
     for f in fs:
         k = _kind(f) or "jsonl"
