@@ -138,7 +138,7 @@ def _evaluate_cmd(argv):
     print(f"results: {ev['out_dir']}")
     return 0
 
-# %% ../nbs/11_cli.ipynb #72e4c932
+# %% ../nbs/11_cli.ipynb #2c12fd74
 def _kv(items) -> dict:
     import yaml
     out = {}
@@ -203,7 +203,7 @@ def _sweep_args(p):
     _common_args(p)
 _sweep_cmd.add_args = _sweep_args
 
-# %% ../nbs/11_cli.ipynb #98b6197e
+# %% ../nbs/11_cli.ipynb #2246fc81
 def main(argv=None) -> int:
     "Entry point of the `polychromic` console script."
     from polychromic.config import ConfigError

@@ -200,11 +200,8 @@ def _device_settings(s:dict) -> dict:
 
 def _check_combinations(s:dict, source:str):
     for steps, strategy in (("save_steps", "save_strategy"), ("eval_steps", "eval_strategy")):
-        if steps in s and s.get(strategy, "no") == "no":
+        if steps in s and s.get(strategy, _plain(_default(schema_fields()[strategy]))) == "no":
             raise ConfigError(f"{source}: {steps}={s[steps]} has no effect while {strategy}='no'; set {strategy}: steps")
-    if s.get("load_in_4bit"):
-        import torch
-        if not torch.cuda.is_available(): raise ConfigError(f"{source}: load_in_4bit needs a CUDA GPU; this machine has none")
 
 def train_settings_from(settings:dict, source:str="settings", lines:dict|None=None) -> TrainSettings:
     "Validate flat `settings` (any keys of `RunArgs` and the trainer config) into `TrainSettings`; loads nothing."

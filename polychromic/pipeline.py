@@ -10,11 +10,12 @@ import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
 from .stats import METRICS, PRIMARY_METRICS
+from .runs import training_record
 
 # %% auto #0
-__all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'train_run', 'training_record',
-           'eval_split', 'test_prompts', 'sample_models', 'per_prompt_tables', 'compare_models', 'run_judge',
-           'evaluate_runs', 'publish_evaluation']
+__all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'train_run', 'eval_split',
+           'test_prompts', 'sample_models', 'per_prompt_tables', 'compare_models', 'run_judge', 'evaluate_runs',
+           'publish_evaluation']
 
 # %% ../nbs/13_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -115,6 +116,7 @@ def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
     if isinstance(ts, dict): ts = train_settings(**ts)
     a, r = ts.args, ts.run
     ckpt = check_run_dir(ts)                       # before anything is loaded
+    if r.load_in_4bit and not torch.cuda.is_available(): raise ConfigError("load_in_4bit needs a CUDA GPU; this machine has none")
     device = a.device                              # sets up the (distributed) state
     state = PartialState(); main = state.is_main_process
     state.wait_for_everyone()                      # every process has checked the directory before it is claimed
@@ -158,24 +160,7 @@ def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
     (ts.output_dir/"run.json").write_text(json.dumps(rec, indent=1))
     return {**res, "after": after, "curves": saved["curves"], "record": rec}
 
-# %% ../nbs/13_pipeline.ipynb #8e2d911c
-def training_record(source) -> dict:
-    "The record of a training run: from a run directory (`run.json`), an executed notebook, or a dict."
-    if isinstance(source, dict): return source
-    p = Path(source)
-    if p.is_dir() and (p/"run.json").exists(): return {**json.loads((p/"run.json").read_text()), "source": str(p)}
-    if p.suffix == ".ipynb":
-        from polychromic.runs import read_run
-        r = read_run(p)
-        if r["status"] != "completed": raise ValueError(f"{p}: the run did not complete ({r['error']}); it cannot be evaluated")
-        m, prm = r["metrics"], r["parameters"]
-        return {"run_name": r["name"].removeprefix("train_"), "data": m.get("data", prm.get("data")),
-                "split_seed": m.get("split_seed", prm.get("split_seed", 42)), "seed": m.get("seed", prm.get("seed")),
-                "lam": m.get("lam", prm.get("lam")), "objective": m.get("objective", prm.get("objective")),
-                **{k: v for k, v in m.items() if k not in ("data", "split_seed", "seed", "lam", "objective")}, "source": str(p)}
-    raise FileNotFoundError(f"{source}: not a run directory with run.json, nor an executed training notebook")
-
-# %% ../nbs/13_pipeline.ipynb #5d038f90
+# %% ../nbs/13_pipeline.ipynb #d6f7caa9
 def eval_split(records:list[dict]) -> dict:
     "The data and split shared by `records` (refusing records whose data or split differ), with its test tweets."
     keys = {(r.get("data"), int(r.get("split_seed", 42))) for r in records}
@@ -193,7 +178,7 @@ def eval_split(records:list[dict]) -> dict:
     assert not set(test.tweet_id) & train_ids, "split_pairs put a tweet in two splits"
     return {**d, "test": test}
 
-# %% ../nbs/13_pipeline.ipynb #444b4b81
+# %% ../nbs/13_pipeline.ipynb #e792d91e
 def test_prompts(split:dict, n_prompts:int|None=None) -> dict:
     "Test tweets (by id), their human replies (references) and the replies' likes."
     test = split["test"]
@@ -221,7 +206,7 @@ def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs) -> tuple
         if torch.cuda.is_available(): torch.cuda.empty_cache()
     return samples, nll
 
-# %% ../nbs/13_pipeline.ipynb #6000aace
+# %% ../nbs/13_pipeline.ipynb #440d192c
 def per_prompt_tables(samples:dict, refs:list, bertscore:bool=True, embedder=None) -> tuple[dict, dict]:
     "Per model: a per-prompt table of diversity and quality metrics, and the per-sample ROUGE-L (for max@k)."
     from polychromic.diversity import diversity_metrics
@@ -254,11 +239,12 @@ def compare_models(tables:dict, labels:list[str], seed:int=0) -> pd.DataFrame:
         c.insert(0, "model", lab); out.append(c)
     return pd.concat(out, ignore_index=True)
 
-# %% ../nbs/13_pipeline.ipynb #760c7317
+# %% ../nbs/13_pipeline.ipynb #3b252f1c
 def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, judge=None) -> dict:
     "Pairwise judge results per model against the baseline, or a `status` and `reason` saying why there are none."
     if not ea.judge and judge is None: return {"status": "off", "reason": "judge=False", "models": {}}
-    from polychromic.judge import ClaudeJudge, JudgeUnavailable, BudgetExceeded, failure_counts, win_rate, position_consistency
+    from polychromic.judge import ClaudeJudge, JudgeUnavailable, BudgetExceeded
+    from polychromic.stats import failure_counts, win_rate, position_consistency
     if judge is None:
         try: judge = ClaudeJudge(**({"model": ea.judge_model} if ea.judge_model else {}), budget_usd=ea.judge_budget_usd)
         except JudgeUnavailable as e: return {"status": "unavailable", "reason": str(e), "models": {}}
@@ -277,7 +263,7 @@ def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, jud
     out["cost_usd"], out["failed_requests"] = float(judge.cost_usd), int(sum(judge.failures.values()))
     return out
 
-# %% ../nbs/13_pipeline.ipynb #4c2134ee
+# %% ../nbs/13_pipeline.ipynb #879d1598
 def _label(rec:dict) -> str: return rec.get("run_name") or Path(rec.get("source", "run")).stem
 
 def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:

@@ -8,11 +8,22 @@ import math, warnings
 from typing import Callable, Sequence
 import numpy as np, pandas as pd
 from scipy import stats as st
+from scipy.optimize import minimize
+from scipy.special import expit
+
+N_RESAMPLES = 9999   # bootstrap resamples, the default of every bootstrap here
+
+def _check_lengths(**seqs):
+    n = {k: len(v) for k, v in seqs.items() if v is not None}
+    if len(set(n.values())) > 1: raise ValueError(f"lengths differ: {n}")
 
 # %% auto #0
-__all__ = ['PAIRED_TESTS', 'UNPAIRED_TESTS', 'METRICS', 'PRIMARY_METRICS', 'LOWER_IS_BETTER', 'clean_pairs', 'cohens_d', 'd_av',
-           'hedges_g', 'cliffs_delta', 'rank_biserial', 'bootstrap_ci', 'cliffs_delta_ci', 'TestResult', 'paired_test',
-           'unpaired_test', 'holm', 'bh', 'adjust_p', 'default_higher_is_better', 'compare', 'compare_many']
+__all__ = ['N_RESAMPLES', 'PAIRED_TESTS', 'UNPAIRED_TESTS', 'METRICS', 'PRIMARY_METRICS', 'LOWER_IS_BETTER', 'clean_pairs',
+           'cohens_d', 'd_av', 'hedges_g', 'cliffs_delta', 'rank_biserial', 'bootstrap_ci', 'cliffs_delta_ci',
+           'TestResult', 'paired_test', 'unpaired_test', 'holm', 'bh', 'adjust_p', 'default_higher_is_better',
+           'compare', 'compare_many', 'cluster_resamples', 'win_rate', 'position_consistency',
+           'first_position_win_share', 'fractional_logit', 'length_controlled_win_rate', 'cohens_kappa', 'agreement',
+           'krippendorff_alpha', 'order_agreement', 'judged_criteria', 'pairwise_summary', 'failure_counts']
 
 # %% ../nbs/06_stats.ipynb #517bb108
 def _as1d(x, name) -> np.ndarray:
@@ -103,7 +114,7 @@ def bootstrap_ci(
     a, b=None, # one sample, or two (paired by position when `paired`)
     statistic:Callable|None=None, # f(a) or f(a, b) (optionally with `axis`); default mean / mean difference a − b
     paired:bool=True, # resample pairs (prompts) jointly
-    n_resamples:int=9999,
+    n_resamples:int=N_RESAMPLES,
     confidence_level:float=0.95,
     method:str="BCa", # "BCa", "percentile" or "basic"
     seed:int|None=0,
@@ -132,7 +143,7 @@ def bootstrap_ci(
     return (float(np.nanquantile(dist, q)), float(np.nanquantile(dist, 1 - q)))
 
 # %% ../nbs/06_stats.ipynb #16f5916d
-def cliffs_delta_ci(a, b, paired:bool=False, n_resamples:int=9999, confidence_level:float=0.95,
+def cliffs_delta_ci(a, b, paired:bool=False, n_resamples:int=N_RESAMPLES, confidence_level:float=0.95,
                     method:str="BCa", seed:int|None=0) -> tuple[float, float]:
     "Bootstrap CI of Cliff's δ (resampling pairs jointly when `paired`)."
     return bootstrap_ci(a, b, statistic=_cliffs_vec, paired=paired, n_resamples=n_resamples,
@@ -152,7 +163,7 @@ class TestResult(NamedTuple):
 PAIRED_TESTS = ("wilcoxon", "t", "permutation")
 UNPAIRED_TESTS = ("mannwhitney", "t", "permutation")
 
-def paired_test(a, b, test:str="wilcoxon", alternative:str="two-sided", n_resamples:int=9999, seed:int|None=0,
+def paired_test(a, b, test:str="wilcoxon", alternative:str="two-sided", n_resamples:int=N_RESAMPLES, seed:int|None=0,
                 **kwargs) -> TestResult:
     "Paired test of a vs b (NaN pairs dropped): `wilcoxon`, `t` or `permutation`; kwargs go to scipy."
     if test not in PAIRED_TESTS: raise ValueError(f"test={test!r}: paired tests are {PAIRED_TESTS}")
@@ -167,7 +178,7 @@ def paired_test(a, b, test:str="wilcoxon", alternative:str="two-sided", n_resamp
                                 n_resamples=n_resamples, random_state=np.random.default_rng(seed), **kwargs)
     return TestResult(test, float(r.statistic), float(r.pvalue), n)
 
-def unpaired_test(a, b, test:str="mannwhitney", alternative:str="two-sided", n_resamples:int=9999,
+def unpaired_test(a, b, test:str="mannwhitney", alternative:str="two-sided", n_resamples:int=N_RESAMPLES,
                   seed:int|None=0, **kwargs) -> TestResult:
     "Unpaired test of a vs b (each sample's NaN dropped): `mannwhitney`, `t` (Welch) or `permutation`."
     if test not in UNPAIRED_TESTS: raise ValueError(f"test={test!r}: unpaired tests are {UNPAIRED_TESTS}")
@@ -246,7 +257,7 @@ def compare(
     test:str|None=None, # paired: "wilcoxon" (default), "t", "permutation"; unpaired: "mannwhitney" (default), "t", "permutation"
     alternative:str="two-sided",
     confidence_level:float=0.95,
-    n_resamples:int=9999,
+    n_resamples:int=N_RESAMPLES,
     ci_method:str="BCa",
     seed:int|None=0,
     effect_cis:bool=True, # bootstrap CIs for Cohen's d and Cliff's δ too
@@ -333,3 +344,157 @@ def compare_many(
         if sel.any(): out.loc[sel, "p_corrected"] = adjust_p(out.loc[sel, "p"].to_numpy(), meth)
     out["significant"] = out["p_corrected"] < alpha
     return out
+
+# %% ../nbs/06_stats.ipynb #27644e69
+_OUTCOME = {"A": 1.0, "tie": 0.5, "B": 0.0}
+
+def _outcomes(df:pd.DataFrame, criterion:str) -> np.ndarray:
+    return df[criterion].map(_OUTCOME).to_numpy(dtype=float)   # None (failure) -> nan
+
+def _groups(df:pd.DataFrame) -> np.ndarray:
+    ids = df["prompt_id"] if "prompt_id" in df else pd.Series(np.arange(len(df)))
+    return pd.factorize(ids.astype(str))[0]
+
+def cluster_resamples(groups:np.ndarray, n_resamples:int=N_RESAMPLES, seed:int|None=0):
+    "Yield row-index arrays of bootstrap resamples of whole groups (e.g. every row of a prompt together)."
+    rng = np.random.default_rng(seed)
+    members = [np.flatnonzero(groups == g) for g in range(groups.max() + 1)]
+    for _ in range(n_resamples): yield np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
+
+def _percentile_ci(boots, confidence_level:float) -> tuple[float, float]:
+    q = (1 - confidence_level) / 2
+    return tuple(map(float, np.quantile(boots, [q, 1 - q])))
+
+def win_rate(
+    df:pd.DataFrame, # output of `ClaudeJudge.pairwise`
+    criterion:str="overall",
+    n_resamples:int=N_RESAMPLES, # bootstrap resamples (of prompts)
+    seed:int|None=0,
+    confidence_level:float=0.95,
+) -> dict:
+    "Win rate of A over B (ties ½) with a bootstrap CI over prompts; failures are excluded and counted."
+    y, g = _outcomes(df, criterion), _groups(df)
+    ok = ~np.isnan(y)
+    y, g = y[ok], pd.factorize(g[ok])[0]
+    res = dict(win_rate=float(y.mean()) if len(y) else float("nan"), ci_low=float("nan"), ci_high=float("nan"), n=int(len(y)),
+               wins=int((y == 1).sum()), ties=int((y == 0.5).sum()), losses=int((y == 0).sum()), failures=int((~ok).sum()),
+               n_prompts=int(g.max() + 1) if len(g) else 0)
+    if len(y) > 1:
+        res["ci_low"], res["ci_high"] = _percentile_ci([y[ix].mean() for ix in cluster_resamples(g, n_resamples, seed)], confidence_level)
+    return res
+
+# %% ../nbs/06_stats.ipynb #454bc2a8
+def _both(df, criterion):
+    a, b = df[f"{criterion}_ab"], df[f"{criterion}_ba"]
+    ok = a.notna() & b.notna()
+    return a[ok], b[ok]
+
+def position_consistency(df:pd.DataFrame, criterion:str="overall") -> float:
+    "Share of pairs whose verdicts agree across the two orders (both orders parsed)."
+    a, b = _both(df, criterion)
+    return float((a == b).mean()) if len(a) else float("nan")
+
+def first_position_win_share(df:pd.DataFrame, criterion:str="overall") -> float:
+    "Among decisive single-order verdicts, the share won by the reply shown first (0.5 = no position bias)."
+    ab, ba = df[f"{criterion}_ab"], df[f"{criterion}_ba"]   # ba is mapped back: "B" there means the first-shown reply won
+    first = (ab == "A").sum() + (ba == "B").sum()
+    decisive = ab.isin(["A", "B"]).sum() + ba.isin(["A", "B"]).sum()
+    return float(first / decisive) if decisive else float("nan")
+
+# %% ../nbs/06_stats.ipynb #24271fe5
+def fractional_logit(x:np.ndarray, y:np.ndarray) -> np.ndarray:
+    "Coefficients (intercept first) of a logistic regression of outcomes `y` in [0, 1] on `x` (Bernoulli quasi-likelihood)."
+    X = np.column_stack([np.ones(len(y)), np.asarray(x, float).reshape(len(y), -1)])
+    def nll(beta):
+        eta = X @ beta
+        return np.sum(np.logaddexp(0, eta) - y*eta), X.T @ (expit(eta) - y)
+    return minimize(nll, np.zeros(X.shape[1]), jac=True, method="BFGS", options=dict(gtol=1e-8)).x
+
+def length_controlled_win_rate(
+    df:pd.DataFrame, # output of `ClaudeJudge.pairwise`
+    len_a:Sequence|None=None, # length of each reply A (default: characters of `reply_a`)
+    len_b:Sequence|None=None, # length of each reply B (default: characters of `reply_b`)
+    criterion:str="overall",
+    n_resamples:int=1000, # fewer than elsewhere: each resample refits the logit
+    seed:int|None=0, confidence_level:float=0.95,
+) -> dict:
+    "Win rate of A over B at zero length difference (fractional logit on the standardised length difference)."
+    la = np.asarray(df["reply_a"].str.len() if len_a is None else len_a, float)
+    lb = np.asarray(df["reply_b"].str.len() if len_b is None else len_b, float)
+    _check_lengths(df=df, len_a=la, len_b=lb)
+    y, d, g = _outcomes(df, criterion), la - lb, _groups(df)
+    ok = ~np.isnan(y) & np.isfinite(d)
+    y, d, g = y[ok], d[ok], pd.factorize(g[ok])[0]
+    sd = float(d.std())
+    z = d / sd if sd > 0 else np.zeros_like(d)
+    fit = lambda ix: fractional_logit(z[ix], y[ix]) if sd > 0 else np.array([np.log(y[ix].mean() / (1 - y[ix].mean())), 0.0])
+    b0, b1 = fit(np.arange(len(y)))
+    boots = [expit(fit(ix)[0]) for ix in cluster_resamples(g, n_resamples, seed)] if len(y) > 1 else [np.nan]
+    lo, hi = _percentile_ci(boots, confidence_level)
+    return dict(lc_win_rate=float(expit(b0)), ci_low=float(lo), ci_high=float(hi), win_rate=float(y.mean()),
+                slope=float(b1), length_diff_sd=sd, n=int(len(y)), failures=int((~ok).sum()))
+
+# %% ../nbs/06_stats.ipynb #ab917e1e
+def cohens_kappa(a:Sequence, b:Sequence, weights:str|None=None, labels:Sequence|None=None) -> float:
+    "Cohen's κ between two raters; `weights` None (nominal), 'linear' or 'quadratic' (ordinal, by position in `labels`)."
+    labels = list(labels) if labels is not None else sorted(set(a) | set(b))
+    idx = {l: i for i, l in enumerate(labels)}
+    if unknown := (set(a) | set(b)) - set(idx): raise ValueError(f"values not in labels: {sorted(map(str, unknown))}")
+    k = len(labels)
+    O = np.zeros((k, k))
+    for x, y in zip(a, b): O[idx[x], idx[y]] += 1
+    O /= O.sum()
+    E = np.outer(O.sum(1), O.sum(0))
+    i, j = np.indices((k, k))
+    W = {None: (i != j).astype(float), "linear": np.abs(i - j), "quadratic": (i - j)**2}[weights]
+    return float(1 - (W*O).sum() / (W*E).sum()) if (W*E).sum() > 0 else float("nan")
+
+def _missing(v): return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+def agreement(v1:Sequence, v2:Sequence, weights:str|None=None, labels:Sequence|None=None) -> dict:
+    "Percent agreement and Cohen's κ between two label sequences (pairs with a missing label are dropped)."
+    v1, v2 = list(v1), list(v2)
+    _check_lengths(v1=v1, v2=v2)
+    pairs = [(x, y) for x, y in zip(v1, v2) if not _missing(x) and not _missing(y)]
+    a, b = [x for x, _ in pairs], [y for _, y in pairs]
+    return dict(n=len(pairs), dropped=len(v1) - len(pairs), percent_agreement=float(np.mean([x == y for x, y in pairs])) if pairs else float("nan"),
+                kappa=cohens_kappa(a, b, weights, labels) if pairs else float("nan"), weights=weights)
+
+def krippendorff_alpha(*raters:Sequence, level:str="nominal", order:Sequence|None=None) -> float:
+    "Krippendorff's α for any number of raters (missing labels allowed); `order` maps labels to ranks for ordinal levels."
+    import krippendorff
+    rows = [[None if _missing(v) else v for v in r] for r in raters]
+    _check_lengths(**{f"rater{i}": r for i, r in enumerate(rows)})
+    vals = sorted({v for r in rows for v in r if v is not None}, key=str)
+    if order is not None: code = {v: i for i, v in enumerate(order)}
+    elif all(isinstance(v, (int, float, np.integer, np.floating)) for v in vals): code = {v: float(v) for v in vals}
+    elif level == "nominal": code = {v: i for i, v in enumerate(vals)}
+    else: raise ValueError(f"level={level!r} needs numeric labels or `order=` (got {vals[:5]})")
+    data = np.array([[np.nan if v is None else code[v] for v in r] for r in rows], float)
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement=level))
+
+def order_agreement(df:pd.DataFrame) -> pd.DataFrame:
+    "Per criterion: agreement and κ between the two orders, and the first-position win share."
+    rows = {}
+    for c in judged_criteria(df):
+        ag = agreement(df[f"{c}_ab"], df[f"{c}_ba"], labels=["A", "tie", "B"])
+        rows[c] = dict(n=ag["n"], consistency=ag["percent_agreement"], kappa=ag["kappa"], first_position_share=first_position_win_share(df, c))
+    return pd.DataFrame(rows).T
+
+# %% ../nbs/06_stats.ipynb #61db4250
+def judged_criteria(df:pd.DataFrame) -> list[str]:
+    "The criteria of a pairwise table: columns `c` with both orders `c_ab`, `c_ba` beside them."
+    return [c for c in df.columns if f"{c}_ab" in df and f"{c}_ba" in df]
+
+def pairwise_summary(df:pd.DataFrame, n_resamples:int=N_RESAMPLES, seed:int|None=0) -> pd.DataFrame:
+    "Per criterion: win rate of A (ties ½) with bootstrap CI, counts, failures, position consistency, first-position share."
+    rows = {c: {**win_rate(df, c, n_resamples=n_resamples, seed=seed), "position_consistency": position_consistency(df, c),
+                "first_position_share": first_position_win_share(df, c)} for c in judged_criteria(df)}
+    return pd.DataFrame(rows).T
+
+# %% ../nbs/06_stats.ipynb #0f15bcf7
+def failure_counts(df:pd.DataFrame) -> dict:
+    "Requests that failed to parse and that hit API errors (both orders), and pairs left without a verdict."
+    st = pd.concat([df[c] for c in ("status_ab", "status_ba", "status") if c in df])
+    return dict(requests=len(st), parse_error=int((st == "parse_error").sum()), api_error=int((st == "api_error").sum()),
+                rows_without_verdict=int((df[[c for c in ("status_ab", "status_ba", "status") if c in df]] != "ok").any(axis=1).sum()))

@@ -72,7 +72,7 @@ def test_papermill_rejects_a_misspelt_parameter(tmp_path):
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
-    from polychromic.models import tiny_model
+    from polychromic.testing import tiny_model
     d = tmp_path_factory.mktemp("tiny")
     m, t = tiny_model(seed=0); m.save_pretrained(d); t.save_pretrained(d)
     return d
