@@ -149,7 +149,8 @@ def sweep(
             t = time.time()
             try:
                 ev = read_run(run(eval_nb, out, raise_errors=False, progress=progress, runs=[r["path"] for r in recs],
-                                  labels=[r["label"] for r in recs], out_dir=str(runs_dir/stem), **eval_params))
+                                  labels=[r["label"] for r in recs], out_dir=str(runs_dir/stem),
+                                  **{"seed": seed, **eval_params}))   # sampling seed = training seed
             except FileExistsError as e: ev = {"path": str(out), "status": "failed", "error": str(e), "results": {}, "metrics": {}}
             ev.update(seed=seed, wall_s=time.time()-t)
             evals.append(ev)

@@ -94,6 +94,13 @@ def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
     other = _run(*args, "--learning_rate", "2e-4", cwd=tmp_path)   # another configuration: another directory
     assert other.returncode == 0, other.stderr[-3000:]
     assert len(list((tmp_path/"out").iterdir())) == 2
+    runs = sorted(str(p) for p in (tmp_path/"out").iterdir())
+    ev = _run("evaluate", "--runs", *runs, "--n_prompts", "2", "--k", "2", "--bertscore", "false",
+              "--max_completion_length", "4", "--out_dir", "ev", cwd=tmp_path)
+    assert ev.returncode == 0, ev.stdout[-2000:] + ev.stderr[-3000:]
+    m = json.loads((tmp_path/"ev"/"metrics.json").read_text())
+    assert m["split_seed"] == 42 and m["n_prompts"] == 2 and m["judge"]["status"] == "off"
+    assert "judge win rate > 55%" in ev.stdout
 
 def test_train_two_processes_through_the_cli(tmp_path, tiny_dir):
     "`torchrun` runs the console script unchanged: 2 CPU processes (gloo), one record written by the main process."
