@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 import numpy as np, pandas as pd
 import altair as alt
+from .stats import default_higher_is_better
 
 # %% auto #0
 __all__ = ['stars', 'metric_comparison_chart', 'paired_scatter', 'passk_chart', 'forest_plot', 'training_curves', 'save_chart',
@@ -345,8 +346,9 @@ def verdict(
         rows.append({"level": level, "criterion": crit, "threshold": thr, "observed": obs, "status": status, "detail": detail})
     def missing(level, crit, thr, why): add(level, crit, thr, math.nan, "not evaluated", why)
     # direction of diversity metrics
-    for crit, metric, sign in (("Self-BLEU lower", _pick(by, self_bleu_metric, "self_bleu", "self_bleu"), -1),
-                               ("Distinct-n higher", _pick(by, distinct_metric, "distinct_2", "distinct"), 1)):
+    for crit, name, metric in (("Self-BLEU lower", "self_bleu", _pick(by, self_bleu_metric, "self_bleu", "self_bleu")),
+                               ("Distinct-n higher", "distinct_2", _pick(by, distinct_metric, "distinct_2", "distinct"))):
+        sign = 1 if default_higher_is_better(metric or name) else -1   # the registry's direction (stats.METRICS)
         thr = "< baseline" if sign < 0 else "> baseline"
         if metric is None: missing("minimum", crit, thr, "metric not in the comparison"); continue
         d = float(by[metric]["diff"])
