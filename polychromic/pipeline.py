@@ -4,7 +4,7 @@
 
 # %% ../nbs/13_pipeline.ipynb #16b8acfa
 from __future__ import annotations
-import hashlib, json, math, os, subprocess, time, importlib.metadata as md
+import dataclasses, hashlib, json, math, os, subprocess, time, importlib.metadata as md
 from pathlib import Path
 import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
@@ -277,7 +277,10 @@ def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
     records = [training_record(s) for s in ea.runs]          # reads records only; no model yet
     split = eval_split(records)
     labels = list(ea.labels or [_label(r) for r in records])
-    out_dir = Path(ea.out_dir or Path("runs")/f"evaluate-{hashlib.sha256(json.dumps([ea.runs, ea.seed, ea.k]).encode()).hexdigest()[:8]}")
+    h = hashlib.sha256(json.dumps(dataclasses.asdict(ea), sort_keys=True, default=str).encode()).hexdigest()[:8]
+    out_dir = Path(ea.out_dir or Path("runs")/f"evaluate-{h}")
+    if (out_dir/"metrics.json").exists():
+        raise FileExistsError(f"{out_dir} holds an evaluation already ({out_dir/'metrics.json'}); its results stand: give another out_dir")
     out_dir.mkdir(parents=True, exist_ok=True)
     tp = test_prompts(split, ea.n_prompts)
     t = time.time(); samples, nll = sample_models([r["source"] if "source" in r else r for r in records], labels, tp, ea)

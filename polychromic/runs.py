@@ -242,7 +242,7 @@ def experiment(runs_dir="runs", seed:int|None=None, lam:float|None=None, objecti
         if e["results"].get("figures"): print("Figures:", *e["results"]["figures"], sep="\n  ")
     return res
 
-# %% ../nbs/10_runs.ipynb #3d70299d
+# %% ../nbs/10_runs.ipynb #52037de4
 def training_record(source) -> dict:
     "The record of a training run: from a run directory (`run.json`), an executed notebook, or a dict."
     if isinstance(source, dict): return source
@@ -258,7 +258,7 @@ def training_record(source) -> dict:
                 "model": m.get("model") or prm.get("model"), "source": str(p)}
     raise FileNotFoundError(f"{source}: neither a run directory with run.json nor an executed training notebook")
 
-# %% ../nbs/10_runs.ipynb #539940b4
+# %% ../nbs/10_runs.ipynb #660a1cff
 def load_run_model(source, device:str|None=None, merge:bool=True):
     "`(model, tokenizer, info)` for a run record, an adapter dir, a model dir, or 'base'."
     from polychromic.models import load_model_and_tokenizer
