@@ -1,22 +1,116 @@
-"""The installed console script (what a newcomer types), run as a subprocess."""
-import os, subprocess, sys
+"""The installed console script (what a newcomer types), run as a subprocess, from a folder that is not the checkout."""
+import json, os, subprocess, sys, time
 from pathlib import Path
+import pytest
 
 BIN = Path(sys.executable).parent / "polychromic"
+ROOT = Path(__file__).resolve().parents[1]
 
-def _run(*args):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+def _run(*args, cwd=None, timeout=600):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     env.pop("ANTHROPIC_API_KEY", None)
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
 
 def test_doctor_ok(tmp_path):
-    r = _run("doctor", "--runs-dir", str(tmp_path / "runs"))
+    r = _run("doctor", "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "embedded model" in r.stdout and "384-d embeddings" in r.stdout
     assert "ANTHROPIC_API_KEY" in r.stdout and "not set" in r.stdout
+    assert f"experiment notebooks  {ROOT/'nbs'}" in r.stdout.replace("   ", "  ") or str(ROOT/"nbs") in r.stdout
 
 def test_doctor_fails_when_runs_not_writable(tmp_path):
     f = tmp_path / "a_file"; f.write_text("x")
     r = _run("doctor", "--no-models", "--runs-dir", str(f / "runs"))
     assert r.returncode == 1
     assert "fix: runs/ writable" in r.stdout
+
+def test_help_shows_every_option_with_help_and_default(tmp_path):
+    r = _run("train", "--help", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    for opt, default in (("--lam", "0.0"), ("--num_generations", "4"), ("--max_steps", "20"), ("--split_seed", "42"),
+                         ("--max_completion_length", "16"), ("--config", "None")):
+        i = r.stdout.index(f"\n  {opt} ")
+        assert f"(default: {default})" in " ".join(r.stdout[i:i + 700].split()), opt
+    for cmd in ("evaluate", "experiment", "sweep", "doctor"):
+        h = _run(cmd, "--help", cwd=tmp_path)
+        assert h.returncode == 0 and "--config" in h.stdout or cmd == "doctor", h.stdout + h.stderr
+        assert "default:" in h.stdout
+
+@pytest.mark.parametrize("args,msg", [
+    (["train", "--lamda", "0.3"], "unknown key 'lamda'; did you mean 'lam'?"),
+    (["train", "--max_step", "2"], "did you mean 'max_steps'?"),
+    (["train", "--lam", "inf"], "lam: must be a finite number"),
+    (["train", "--lam", "nan"], "lam: must be a finite number"),
+    (["train", "--lam", "-1"], "lam: must be >= 0"),
+    (["train", "--resume", "true"], "has no checkpoint to resume from"),
+    (["experiment", "--train", "max_step=2"], "unknown key 'max_step'; did you mean 'max_steps'?"),
+    (["sweep", "--lam", "-1", "nan", "--seed", "1"], "lam: must be >= 0"),
+    (["sweep", "--lam", "nan", "--seed", "1"], "lam: must be a finite number"),
+    (["evaluate", "--runs", "a", "--max_new_tokens", "8"], "did you mean 'max_completion_length'?"),
+])
+def test_bad_settings_fail_before_loading_anything(tmp_path, args, msg):
+    t = time.time()
+    r = _run(*args, "--runs-dir" if args[0] in ("experiment", "sweep") else "--runs_dir", str(tmp_path/"runs"), cwd=tmp_path) \
+        if args[0] != "evaluate" else _run(*args, cwd=tmp_path)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert msg in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and time.time() - t < 60
+    assert not (tmp_path/"runs").exists() or not any((tmp_path/"runs").iterdir())
+
+def test_yaml_errors_name_file_and_line(tmp_path):
+    (tmp_path/"x.yaml").write_text("lam: 0.5\nlamda: 0.3\n")
+    r = _run("train", "--config", "x.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "x.yaml, line 2: unknown key 'lamda'; did you mean 'lam'?" in r.stderr, r.stderr
+
+def test_papermill_rejects_a_misspelt_parameter(tmp_path):
+    pm = Path(sys.executable).parent / "papermill"
+    t = time.time()
+    r = subprocess.run([str(pm), str(ROOT/"nbs/train.ipynb"), str(tmp_path/"x.ipynb"), "-p", "lamda", "0.3"],
+                       capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
+    assert r.returncode != 0 and "unknown key 'lamda'; did you mean 'lam'?" in r.stdout + r.stderr
+    assert time.time() - t < 90
+
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory):
+    from polychromic.testing import tiny_model
+    d = tmp_path_factory.mktemp("tiny")
+    m, t = tiny_model(seed=0); m.save_pretrained(d); t.save_pretrained(d)
+    return d
+
+QUICK = ["--max_steps", "2", "--max_train_samples", "8", "--max_eval_samples", "2", "--num_generations", "2",
+         "--max_completion_length", "4", "--logging_steps", "1", "--n_sample_prompts", "1", "--n_sample_replies", "1",
+         "--per_device_train_batch_size", "2", "--lam", "1.0", "--track_diversity_every", "1"]
+
+def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
+    args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK]
+    r = _run(*args, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    (d,) = (tmp_path/"out").iterdir()
+    rec = json.loads((d/"run.json").read_text())
+    assert rec["steps"] == 2 and rec["lam"] == 1.0 and d.name == rec["run_name"] and rec["world_size"] == 1
+    assert (d/"adapter"/"adapter_config.json").exists()
+    again = _run(*args, cwd=tmp_path)
+    assert again.returncode == 2 and "holds a completed run" in again.stderr
+    other = _run(*args, "--learning_rate", "2e-4", cwd=tmp_path)   # another configuration: another directory
+    assert other.returncode == 0, other.stderr[-3000:]
+    assert len(list((tmp_path/"out").iterdir())) == 2
+    runs = sorted(str(p) for p in (tmp_path/"out").iterdir())
+    ev = _run("evaluate", "--runs", *runs, "--n_prompts", "2", "--k", "2", "--bertscore", "false",
+              "--max_completion_length", "4", "--out_dir", "ev", cwd=tmp_path)
+    assert ev.returncode == 0, ev.stdout[-2000:] + ev.stderr[-3000:]
+    m = json.loads((tmp_path/"ev"/"metrics.json").read_text())
+    assert m["split_seed"] == 42 and m["n_prompts"] == 2 and m["judge"]["status"] == "off"
+    assert "judge win rate > 55%" in ev.stdout
+
+def test_train_two_processes_through_the_cli(tmp_path, tiny_dir):
+    "`torchrun` runs the console script unchanged: 2 CPU processes (gloo), one record written by the main process."
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(BIN), "train",
+           "--model", str(tiny_dir), "--runs_dir", str(tmp_path/"out"), "--ddp_backend", "gloo", *QUICK]
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-5000:]
+    (d,) = (tmp_path/"out").iterdir()
+    rec = json.loads((d/"run.json").read_text())
+    assert rec["world_size"] == 2 and rec["steps"] == 2
+    logs = [h for h in json.loads((d/"log_history.json").read_text()) if "diversity/sets" in h]
+    assert logs and all(h["diversity/sets"] == 4.0 for h in logs)   # 2 prompts on each of 2 ranks

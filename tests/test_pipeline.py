@@ -12,31 +12,31 @@ BIN = Path(sys.executable).parent / "polychromic"
 
 @pytest.fixture(scope="module")
 def experiment(tmp_path_factory):
-    from polychromic.models import tiny_model
+    from polychromic.testing import tiny_model
     tmp = tmp_path_factory.mktemp("pipeline")
     model, tok = tiny_model(seed=0)
     model.save_pretrained(tmp/"tiny"); tok.save_pretrained(tmp/"tiny")
     runs = tmp/"runs"
-    train = [f"model={tmp/'tiny'}", "max_steps=4", "max_train_samples=16", "max_eval_samples=4", "n_generations=2",
-             "max_new_tokens=8", "logging_steps=1", "n_sample_prompts=1", "n_sample_replies=2", "track_diversity_every=1"]
-    ev = ["n_prompts=4", "k=3", "max_new_tokens=8", "bertscore=false", "batch_size=8"]
+    train = [f"model={tmp/'tiny'}", "max_steps=4", "max_train_samples=16", "max_eval_samples=4", "num_generations=2",
+             "max_completion_length=8", "logging_steps=1", "n_sample_prompts=1", "n_sample_replies=2", "track_diversity_every=1"]
+    ev = ["n_prompts=4", "k=3", "max_completion_length=8", "bertscore=false", "batch_size=8"]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     env.pop("ANTHROPIC_API_KEY", None)
     r = subprocess.run([str(BIN), "experiment", "--runs-dir", str(runs), "--seed", "7", "--lam", "2.0",
-                        "--train", *train, "--eval", *ev], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500)
+                        "--train", *train, "--eval", *ev], cwd=tmp, env=env, capture_output=True, text=True, timeout=1500)
     return runs, r
 
 def test_experiment_completes(experiment):
     runs, r = experiment
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    names = sorted(p.name for p in runs.glob("*.ipynb"))
-    assert names == ["evaluate_seed7.ipynb", "train_baseline_seed7.ipynb", "train_diversity_lam2_seed7.ipynb"], names
+    names = sorted(p.name.split("-")[0] for p in runs.glob("*.ipynb"))
+    assert names == ["evaluate_seed7", "train_baseline_seed7", "train_diversity_lam2_seed7"], names
     assert "Verdict:" in r.stdout and "Wall time per stage" in r.stdout
 
 def test_training_records(experiment):
     from polychromic.runs import read_run
     runs, _ = experiment
-    base, poly = read_run(runs/"train_baseline_seed7.ipynb"), read_run(runs/"train_diversity_lam2_seed7.ipynb")
+    (base,), (poly,) = [[read_run(p) for p in runs.glob(f"train_{n}_seed7-*.ipynb")] for n in ("baseline", "diversity_lam2")]
     for rec, lam in ((base, 0.0), (poly, 2.0)):
         assert rec["status"] == "completed" and rec["parameters"]["lam"] == lam
         m = rec["metrics"]
@@ -50,10 +50,11 @@ def test_training_records(experiment):
 def test_evaluation_record(experiment):
     from polychromic.runs import read_run, collect
     runs, _ = experiment
-    ev = read_run(runs/"evaluate_seed7.ipynb")
+    (ev,) = [read_run(p) for p in runs.glob("evaluate_seed7-*.ipynb")]
     assert ev["status"] == "completed", ev["error"]
     m = ev["metrics"]
-    assert m["models"] == ["baseline_seed7", "diversity_lam2_seed7"] and m["n_prompts"] == 4 and m["k"] == 3
+    assert [x.split("-")[0] for x in m["models"]] == ["baseline_seed7", "diversity_lam2_seed7"] and m["n_prompts"] == 4 and m["k"] == 3
+    assert m["split_seed"] == 42 and m["data"] is None   # read from the training records
     prim = m["primary"]
     assert set(prim) == {"semantic_diversity", "self_bleu", "distinct_2", "rougeL"}
     for row in prim.values():

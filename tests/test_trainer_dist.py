@@ -14,7 +14,7 @@ def worker(out_dir: str):
     import torch
     from peft import LoraConfig
     from polychromic.data import load_pairs, split_pairs, to_conversation, sample_data_path
-    from polychromic.models import tiny_model
+    from polychromic.testing import tiny_model
     from polychromic.trainer import PolychromicConfig, PolychromicTrainer
 
     torch.set_num_threads(1)
