@@ -105,6 +105,9 @@ def main(argv=None):
     p.add_argument("--bandwidth", type=float, default=None, help="memory bandwidth in bytes/s (default: by GPU name)")
     p.add_argument("--json", default=None, help="also write the results to this JSON file")
     p.add_argument("--metric", default="semantic", choices=["semantic", "bleu", "distinct"])
+    p.add_argument("--force-term", action="store_true",
+                   help="if every advantage of a step is 0 (a random model's replies all score the same), time the term "
+                        "with advantages ±1 instead: the trainer skips zero-advantage rows, which would hide its cost")
     p.add_argument("--shrink", action="store_true", help="qwen3-8b-random with toy sizes (to test the script on CPU)")
     args = p.parse_args(argv)
 
@@ -131,6 +134,11 @@ def main(argv=None):
     rows = to_conversation(split_pairs(load_pairs(sample_data_path()), seed=0))["train"].select(range(B)).to_list()
     ds = Dataset.from_list(rows)      # B rows: every step (one epoch) sees the same prompts
     on_cpu = not args.device.startswith("cuda")
+    dev = torch.cuda.get_device_name() if not on_cpu else f"CPU ({os.cpu_count()} cores)"
+    def setting():
+        return (f"{args.model}, {args.dtype}, {'LoRA r=16' if args.lora else 'full'}, {dev}; B={args.batch}, N={args.n}, "
+                f"max_new_tokens={args.max_new_tokens}, metric={args.metric}, checkpointing={args.gradient_checkpointing}, "
+                f"chunk={args.chunk}, merge_lora={args.merge_lora}, static_cache={args.static_cache}, median of {args.repeats}")
 
     steps = {}
     class StepTimer(TrainerCallback):
@@ -150,10 +158,24 @@ def main(argv=None):
     peft = LoraConfig(r=16, lora_alpha=16, lora_dropout=0.0, task_type="CAUSAL_LM",
                       target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
                       ) if args.lora else None
-    tr = PolychromicTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, embedder=embedder,
+    class BenchTrainer(PolychromicTrainer):
+        forced = 0
+        def score(self, g, references):
+            st = super().score(g, references)
+            if args.force_term and not bool((st["advantages"] != 0).any()):
+                st["advantages"] = torch.tensor([(-1.0) ** i for i in range(len(st["advantages"]))], dtype=torch.float64)
+                self.forced += 1
+            return st
+    tr = BenchTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, embedder=embedder,
                             peft_config=peft, callbacks=[timer])
     pm = tr.model
     res, notes, mem = {}, {}, {}
+    def dump(derived=None, weight_bytes=None):   # after every measurement: a run killed by its timeout keeps what it had
+        if not args.json: return
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps({"setting": setting(), "args": vars(args), "device": dev, "seconds": res,
+                                               "peak_gib": mem, "derived": derived or {}, "weight_bytes": weight_bytes,
+                                               "notes": notes}, indent=1, default=str))
 
     def run_train(name, lam):
         timer.name, tr.args.lam = name, lam
@@ -167,6 +189,7 @@ def main(argv=None):
             traceback.print_exc(); notes[name] = f"failed: {type(e).__name__}: {e}"[:300]
             print(f"  {name:18s} FAILED ({notes[name]})", flush=True)
             if args.device.startswith("cuda"): torch.cuda.empty_cache()
+        dump()
     run_train("sft_step", 0.0)
     run_train("poly_step", 1.0)
     if "sampling_check" in tr.__dict__: notes["sampling_check"] = tr.sampling_check
@@ -181,6 +204,7 @@ def main(argv=None):
             traceback.print_exc(); notes[name] = f"failed: {type(e).__name__}: {e}"[:300]
             print(f"  {name:18s} FAILED ({notes[name]})", flush=True)
             if args.device.startswith("cuda"): torch.cuda.empty_cache()
+        dump()
 
     batch = tr._prepare_inputs(next(iter(tr.get_train_dataloader())))
     pr = [r for r in prompts_and_references(batch["input_ids"], batch["labels"], batch["attention_mask"]) if r]
@@ -214,7 +238,6 @@ def main(argv=None):
         base.train()
 
     weight_bytes = sum(p.numel() * p.element_size() for p in tr.accelerator.unwrap_model(pm).parameters())
-    dev = torch.cuda.get_device_name() if args.device.startswith("cuda") else f"CPU ({os.cpu_count()} cores)"
     bw = args.bandwidth or next((v for k, v in BANDWIDTH.items() if k in dev), None)
     derived = {}
     if res.get("part_generate") and notes.get("decode_steps"):
@@ -231,10 +254,7 @@ def main(argv=None):
     if res.get("gen_batched") and res.get("gen_per_sample"):
         derived["per-sample loop / batched generate"] = res["gen_per_sample"] / res["gen_batched"]
 
-    setting = (f"{args.model}, {args.dtype}, {'LoRA r=16' if args.lora else 'full'}, {dev}; B={B}, N={N}, "
-               f"max_new_tokens={args.max_new_tokens}, metric={args.metric}, checkpointing={args.gradient_checkpointing}, "
-               f"chunk={args.chunk}, merge_lora={args.merge_lora}, static_cache={args.static_cache}, median of {args.repeats}")
-    print(f"\n## {setting}\n")
+    print(f"\n## {setting()}\n")
     print("| measurement | seconds | peak memory (GiB) |\n|---|---:|---:|")
     for k in ("sft_step", "poly_step", "part_generate", "part_logp_fwd_bwd", "part_score", "gen_batched",
               "gen_per_prompt", "gen_per_sample"):
@@ -243,11 +263,8 @@ def main(argv=None):
     print("\n| derived | value |\n|---|---:|")
     for k, v in derived.items(): print(f"| {k} | {v:.2f} |")
     print(f"\nweights: {weight_bytes/2**30:.2f} GiB; notes: {json.dumps(notes, default=str)}")
-    if args.json:
-        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json).write_text(json.dumps({"setting": setting, "args": vars(args), "device": dev, "seconds": res,
-                                               "peak_gib": mem, "derived": derived, "weight_bytes": weight_bytes,
-                                               "notes": notes}, indent=1, default=str))
+    if args.force_term: notes["scores_with_forced_advantages"] = tr.forced
+    dump(derived, weight_bytes)
     return 0 if res.get("poly_step") else 1
 
 

@@ -85,9 +85,9 @@ def completion_mask(completion_ids:torch.Tensor, eos_ids:list[int]) -> torch.Ten
     first = torch.where(is_eos.any(1), is_eos.int().argmax(1), torch.full_like(is_eos[:, 0], C, dtype=torch.long))
     return (torch.arange(C, device=completion_ids.device)[None] <= first[:, None]).long()
 
-def left_pad(seqs:list[list[int]], pad_id:int, device=None) -> tuple[torch.Tensor, torch.Tensor]:
-    "Left-pad token lists into `(ids, mask)` tensors."
-    L = max(len(s) for s in seqs)
+def left_pad(seqs:list[list[int]], pad_id:int, device=None, multiple:int=1) -> tuple[torch.Tensor, torch.Tensor]:
+    "Left-pad token lists into `(ids, mask)` tensors, to a length that is a multiple of `multiple`."
+    L = -(-max(len(s) for s in seqs) // multiple) * multiple
     ids = torch.full((len(seqs), L), pad_id, dtype=torch.long)
     mask = torch.zeros((len(seqs), L), dtype=torch.long)
     for i, s in enumerate(seqs):
@@ -95,9 +95,9 @@ def left_pad(seqs:list[list[int]], pad_id:int, device=None) -> tuple[torch.Tenso
     return ids.to(device), mask.to(device)
 
 # %% ../nbs/05_generate.ipynb #c205696f
-NEUTRAL_SAMPLING = dict(  # every processor/warper `generate` could add, at its explicit "off" value
+NEUTRAL_SAMPLING = dict(  # every processor/warper with a non-None "off" value (min_new_tokens: see below)
     top_k=0, typical_p=1.0, repetition_penalty=1.0, encoder_repetition_penalty=1.0, no_repeat_ngram_size=0,
-    encoder_no_repeat_ngram_size=0, min_length=0, min_new_tokens=0, epsilon_cutoff=0.0, eta_cutoff=0.0,
+    encoder_no_repeat_ngram_size=0, min_length=0, epsilon_cutoff=0.0, eta_cutoff=0.0,
     guidance_scale=1.0, renormalize_logits=False, remove_invalid_values=False, num_beams=1, num_return_sequences=1,
     length_penalty=1.0, diversity_penalty=0.0)
 
@@ -180,7 +180,9 @@ def generate_ids(
     if any(len(p) == 0 for p in prompt_ids): raise ValueError("empty prompt")
     if check and temperature <= 0: raise ValueError("check=True needs sampling (temperature > 0)")
     device = next(model.parameters()).device
-    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device)
+    # a static cache is compiled per shape: prompt lengths rounded up to a multiple of 64 keep the shapes few
+    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device,
+                         multiple=64 if static_cache else 1)
     gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens, static_cache=static_cache)
     extra = dict(output_scores=True, output_logits=True, return_dict_in_generate=True) if check else {}
     merge = merged_lora(model) if merge_lora else contextlib.nullcontext()

@@ -299,10 +299,11 @@ def _diversity_step(self:PolychromicTrainer, model, inputs, use_term:bool) -> fl
     g, stats, term, gen_s = None, None, None, 0.0
     if rows:
         t0 = time.perf_counter()
-        g = self.sample(model, [p for p, _ in rows], seed=seed, check=use_term and not self.sampling_checked)
+        if use_term and not self.sampling_checked:   # once per run, on one prompt's N replies (scores cost B·N·C·V memory)
+            self.sampling_check = self.check_sampling(model, self.sample(model, [rows[0][0]], seed=seed, check=True))
+        g = self.sample(model, [p for p, _ in rows], seed=seed)
         gen_s = time.perf_counter() - t0
         self._gen_seconds += gen_s
-        if g.token_logprobs is not None: self.sampling_check = self.check_sampling(model, g)
         refs = [t.strip() for t in self.processing_class.batch_decode([r for _, r in rows], skip_special_tokens=True)]
         stats = self.score(g, refs)
     scaled = 0.0
