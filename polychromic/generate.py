@@ -11,8 +11,9 @@ from transformers import GenerationConfig
 from .models import chat_prompt
 
 # %% auto #0
-__all__ = ['seeded', 'eval_mode', 'Generation', 'completion_mask', 'left_pad', 'generation_config', 'generate_ids',
-           'sample_replies', 'sequence_logprobs']
+__all__ = ['NEUTRAL_SAMPLING', 'seeded', 'eval_mode', 'Generation', 'completion_mask', 'left_pad', 'generation_config',
+           'clean_generation_defaults', 'merged_lora', 'generate_ids', 'sample_replies', 'sequence_logprobs',
+           'no_dropout']
 
 # %% ../nbs/05_generate.ipynb #1d3a6022
 @contextlib.contextmanager
@@ -33,7 +34,7 @@ def eval_mode(model):
     try: yield model
     finally: model.train(was_training)
 
-# %% ../nbs/05_generate.ipynb #991c17fa
+# %% ../nbs/05_generate.ipynb #67044451
 @dataclass
 class Generation:
     "Result of one batched generate call: `M = n_prompts * k` rows, prompt `j`'s group is rows `j*k ... j*k+k-1`."
@@ -42,15 +43,28 @@ class Generation:
     completion_ids: torch.Tensor   # (M, C) sampled tokens (padding after the reply's end)
     completion_mask: torch.Tensor  # (M, C) 1 on reply tokens up to and including the first EOS
     k: int
+    token_logprobs: torch.Tensor|None = None  # (M, C) generate's own log-probability of each sampled token (`check=True`)
+    processor_gap: float|None = None  # max |log p(processed scores) − log softmax(raw logits / T)| over the vocabulary (`check=True`)
 
     @property
     def input_ids(self): return torch.cat([self.prompt_ids, self.completion_ids], 1)
     @property
     def attention_mask(self): return torch.cat([self.prompt_mask, self.completion_mask], 1)
     @property
+    def position_ids(self):
+        "Positions counted over real tokens only, as `generate` counts them for left-padded rows."
+        return (self.attention_mask.cumsum(-1) - 1).clamp(min=0)
+    @property
     def lengths(self): return self.completion_mask.sum(1)
     @property
     def n_prompts(self): return self.prompt_ids.shape[0] // self.k
+
+    def rows(self, idx) -> "Generation":
+        "Rows `idx` (a slice or index list) as a `Generation` with k = 1, columns that are padding in every row trimmed."
+        pm, cm = self.prompt_mask[idx], self.completion_mask[idx]
+        p0 = int((pm.sum(0) > 0).nonzero()[0]) if pm.sum() > 0 else pm.shape[1]
+        c1 = int((cm.sum(0) > 0).nonzero()[-1]) + 1 if cm.sum() > 0 else 0
+        return Generation(self.prompt_ids[idx][:, p0:], pm[:, p0:], self.completion_ids[idx][:, :c1], cm[:, :c1], 1)
 
     def texts(self, tokenizer) -> list[str]:
         "Decoded replies (special tokens dropped, whitespace stripped), one per row."
@@ -71,24 +85,81 @@ def completion_mask(completion_ids:torch.Tensor, eos_ids:list[int]) -> torch.Ten
     first = torch.where(is_eos.any(1), is_eos.int().argmax(1), torch.full_like(is_eos[:, 0], C, dtype=torch.long))
     return (torch.arange(C, device=completion_ids.device)[None] <= first[:, None]).long()
 
-def left_pad(seqs:list[list[int]], pad_id:int, device=None) -> tuple[torch.Tensor, torch.Tensor]:
-    "Left-pad token lists into `(ids, mask)` tensors."
-    L = max(len(s) for s in seqs)
+def left_pad(seqs:list[list[int]], pad_id:int, device=None, multiple:int=1) -> tuple[torch.Tensor, torch.Tensor]:
+    "Left-pad token lists into `(ids, mask)` tensors, to a length that is a multiple of `multiple`."
+    L = -(-max(len(s) for s in seqs) // multiple) * multiple
     ids = torch.full((len(seqs), L), pad_id, dtype=torch.long)
     mask = torch.zeros((len(seqs), L), dtype=torch.long)
     for i, s in enumerate(seqs):
         if len(s): ids[i, L-len(s):] = torch.tensor(s, dtype=torch.long); mask[i, L-len(s):] = 1
     return ids.to(device), mask.to(device)
 
-def generation_config(model, tokenizer, temperature:float=1.0, top_p:float=1.0, max_new_tokens:int=48) -> GenerationConfig:
-    "A fresh config: plain temperature/top-p sampling (greedy when `temperature == 0`), nothing inherited."
+# %% ../nbs/05_generate.ipynb #c205696f
+NEUTRAL_SAMPLING = dict(  # every processor/warper with a non-None "off" value (min_new_tokens: see below)
+    top_k=0, typical_p=1.0, repetition_penalty=1.0, encoder_repetition_penalty=1.0, no_repeat_ngram_size=0,
+    encoder_no_repeat_ngram_size=0, min_length=0, epsilon_cutoff=0.0, eta_cutoff=0.0,
+    guidance_scale=1.0, renormalize_logits=False, remove_invalid_values=False, num_beams=1, num_return_sequences=1,
+    length_penalty=1.0, diversity_penalty=0.0)
+
+def generation_config(model, tokenizer, temperature:float=1.0, top_p:float=1.0, max_new_tokens:int=48,
+                      static_cache:bool=False) -> GenerationConfig:
+    "A fresh config: plain temperature/top-p sampling (greedy when `temperature == 0`), every other processor off."
     if temperature < 0: raise ValueError(f"temperature must be >= 0, got {temperature}")
     if not 0 < top_p <= 1: raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     sample = temperature > 0
-    return GenerationConfig(do_sample=sample, temperature=temperature if sample else None, top_p=top_p if sample else None,
-                            top_k=0 if sample else None, max_new_tokens=max_new_tokens, eos_token_id=_eos_ids(model, tokenizer),
+    neutral = {k: v for k, v in NEUTRAL_SAMPLING.items() if hasattr(GenerationConfig(), k)}
+    return GenerationConfig(**neutral, do_sample=sample, temperature=temperature if sample else 1.0, top_p=top_p if sample else 1.0,
+                            max_new_tokens=max_new_tokens, eos_token_id=_eos_ids(model, tokenizer),
                             pad_token_id=tokenizer.pad_token_id, bos_token_id=getattr(tokenizer, "bos_token_id", None),
-                            use_cache=True)
+                            use_cache=True, cache_implementation="static" if static_cache else None)
+
+def _hf_model(model):
+    "The transformers model whose `generate` runs (below a PEFT wrapper, if any)."
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+@contextlib.contextmanager
+def clean_generation_defaults(model, gc:GenerationConfig):
+    "For the block, the model's `generation_config` carries only `gc`'s special tokens: nothing else can be inherited."
+    m = _hf_model(model)
+    saved = m.generation_config
+    m.generation_config = GenerationConfig(eos_token_id=gc.eos_token_id, pad_token_id=gc.pad_token_id,
+                                           bos_token_id=gc.bos_token_id)
+    try: yield
+    finally: m.generation_config = saved
+
+# %% ../nbs/05_generate.ipynb #ae95bffe
+def _lora_layers(model):
+    from peft.tuners.lora import LoraLayer
+    return [m for m in model.modules() if isinstance(m, LoraLayer)]
+
+@contextlib.contextmanager
+def merged_lora(model):
+    "Merge active LoRA adapters into the base weights for the block; restore the exact base weights after."
+    layers = _lora_layers(model) if hasattr(model, "merge_adapter") else []
+    if not layers: yield model; return
+    saved = [(l.get_base_layer().weight, l.get_base_layer().weight.detach().clone()) for l in layers]
+    model.merge_adapter()
+    try: yield model
+    finally:
+        model.unmerge_adapter()   # resets PEFT's bookkeeping; the weights themselves come from the snapshot
+        with torch.no_grad():
+            for w, s in saved: w.copy_(s)
+
+# %% ../nbs/05_generate.ipynb #8c558013
+def _sampling_check(out, temperature:float, comp_mask:torch.Tensor) -> tuple[torch.Tensor, float]:
+    "generate's log π of each sampled token (from its raw logits) and the largest gap between processed and raw."
+    tok_lp, gap = [], 0.0
+    comp = out.sequences[:, -len(out.scores):]
+    for i, (s, l) in enumerate(zip(out.scores, out.logits)):
+        raw = torch.log_softmax(l.float() / temperature, -1)
+        proc = torch.log_softmax(s.float(), -1)
+        live = comp_mask[:, i].bool()
+        if live.any():
+            d = (proc[live] - raw[live]).abs()
+            d = torch.where(torch.isinf(proc[live]) & torch.isinf(raw[live]), torch.zeros_like(d), d)
+            gap = max(gap, float(d.max()))
+        tok_lp.append(raw.gather(-1, comp[:, i:i+1]).squeeze(-1))
+    return torch.stack(tok_lp, 1) * comp_mask, gap
 
 @torch.no_grad()
 def generate_ids(
@@ -99,18 +170,29 @@ def generate_ids(
     top_p:float=1.0,
     max_new_tokens:int=48,
     seed:int|None=None, # None: use (and advance) the global RNG
+    check:bool=False, # also return generate's own per-token log π and the processed-vs-raw gap (costs memory: B·N·C·V)
+    merge_lora:bool=False, # fast path: sample with LoRA merged into the base weights (restored exactly after)
+    static_cache:bool=False, # fast path: static KV cache (transformers compiles the decode step on CUDA)
 ) -> Generation:
     "Sample `k` replies for each prompt in one batched left-padded `generate` call (model in eval mode, restored)."
     if k < 1: raise ValueError(f"k must be >= 1, got {k}")
     if not len(prompt_ids): raise ValueError("no prompts")
     if any(len(p) == 0 for p in prompt_ids): raise ValueError("empty prompt")
+    if check and temperature <= 0: raise ValueError("check=True needs sampling (temperature > 0)")
     device = next(model.parameters()).device
-    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device)
-    gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens)
-    with eval_mode(model), seeded(seed, device):
-        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc)
-    comp = out[:, ids.shape[1]:]
-    return Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k)
+    # a static cache is compiled per shape: prompt lengths rounded up to a multiple of 64 keep the shapes few
+    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device,
+                         multiple=64 if static_cache else 1)
+    gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens, static_cache=static_cache)
+    extra = dict(output_scores=True, output_logits=True, return_dict_in_generate=True) if check else {}
+    merge = merged_lora(model) if merge_lora else contextlib.nullcontext()
+    with eval_mode(model), seeded(seed, device), clean_generation_defaults(model, gc), merge:
+        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc, **extra)
+    seqs = out.sequences if check else out
+    comp = seqs[:, ids.shape[1]:]
+    g = Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k)
+    if check: g.token_logprobs, g.processor_gap = _sampling_check(out, temperature, g.completion_mask)
+    return g
 
 # %% ../nbs/05_generate.ipynb #3e5c18b7
 def _as_prompt_text(tokenizer, p, **kw) -> str:
@@ -147,12 +229,28 @@ def sample_replies(
             out += [t[j*k:(j+1)*k] for j in range(g.n_prompts)]
     return out
 
-# %% ../nbs/05_generate.ipynb #6a5ad358
+# %% ../nbs/05_generate.ipynb #8c2f4f0c
 def sequence_logprobs(model, g:Generation, temperature:float=1.0, per_token:bool=False) -> torch.Tensor:
     "log π(y|x) of each row of `g` at `temperature`, summed over the reply tokens (with gradient); `per_token` keeps (M, C)."
     if temperature <= 0: raise ValueError("log-probabilities need a sampling temperature > 0")
     C = g.completion_ids.shape[1]
-    out = model(input_ids=g.input_ids, attention_mask=g.attention_mask, logits_to_keep=C + 1, use_cache=False)
-    logits = out.logits[:, :-1].float() / temperature
+    out = model(input_ids=g.input_ids, attention_mask=g.attention_mask, position_ids=g.position_ids,
+                logits_to_keep=C + 1, use_cache=False)
+    logits = out.logits[:, :-1]
+    logits = logits.to(torch.promote_types(logits.dtype, torch.float32)) / temperature   # fp16/bf16 -> fp32, fp64 stays
     lp = torch.log_softmax(logits, -1).gather(-1, g.completion_ids[..., None]).squeeze(-1) * g.completion_mask
     return lp if per_token else lp.sum(1)
+
+# %% ../nbs/05_generate.ipynb #9b6ecaaa
+def _keeps_training(m) -> bool:
+    from transformers.modeling_layers import GradientCheckpointingLayer
+    return isinstance(m, GradientCheckpointingLayer) or hasattr(m, "gradient_checkpointing")
+
+@contextlib.contextmanager
+def no_dropout(model):
+    "Every module in eval mode for the block except those whose `training` flag switches gradient checkpointing."
+    changed = [m for m in model.modules() if m.training and not _keeps_training(m)]
+    for m in changed: m.training = False
+    try: yield model
+    finally:
+        for m in changed: m.training = True
