@@ -138,6 +138,9 @@ def merged_lora(model):
     layers = _lora_layers(model) if hasattr(model, "merge_adapter") else []
     if not layers: yield model; return
     saved = [(l.get_base_layer().weight, l.get_base_layer().weight.detach().clone()) for l in layers]
+    if any(not w.dtype.is_floating_point for w, _ in saved):
+        raise ValueError("merge_lora / sampling_merge_lora needs unquantized base weights (a 4-/8-bit base would be "
+                         "re-quantized by the merge); turn it off for quantized models")
     model.merge_adapter()
     try: yield model
     finally:
