@@ -13,7 +13,8 @@ from .stats import default_higher_is_better
 
 # %% auto #0
 __all__ = ['CRITERIA', 'stars', 'metric_comparison_chart', 'paired_scatter', 'passk_chart', 'forest_plot', 'training_curves',
-           'save_chart', 'latex_table', 'verdict', 'verdict_summary', 'verdict_line']
+           'save_chart', 'latex_table', 'static_chart', 'figure', 'comparison_table', 'record_display', 'verdict',
+           'verdict_summary', 'verdict_line']
 
 # %% ../nbs/09_report.ipynb #3d390e40
 def _pcol(comparison:pd.DataFrame) -> str:
@@ -278,6 +279,44 @@ def latex_table(
     if label: lines.append(f"\\label{{{label}}}")
     lines.append(r"\end{table}")
     return "\n".join(lines)
+
+# %% ../nbs/09_report.ipynb #138214a7
+def static_chart(chart:alt.TopLevelMixin, scale:float=2.0):
+    "The chart as a PNG `IPython.display.Image` (vl-convert; renders offline, untrusted, in HTML and on GitHub)."
+    import vl_convert as vlc
+    from IPython.display import Image
+    return Image(data=vlc.vegalite_to_png(chart.to_json(), scale=scale), format="png", retina=True)
+
+def figure(path):
+    "A saved PNG (or SVG) figure as a displayable image object."
+    from IPython.display import Image, SVG
+    p = Path(path)
+    return SVG(filename=str(p)) if p.suffix.lower() == ".svg" else Image(filename=str(p), retina=True)
+
+# %% ../nbs/09_report.ipynb #ac656163
+def comparison_table(comparison:pd.DataFrame, digits:int=3) -> pd.DataFrame:
+    "The reader's columns of a comparison: metric (↑/↓), n, means, diff [CI], p, corrected p, effect sizes, better."
+    c = comparison
+    _check_cols(c, ["metric", "higher_is_better", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "p", "cohens_d"], "comparison")
+    r = lambda x: round(float(x), digits)
+    out = pd.DataFrame({"metric": [f"{m} {_arrow(h)}" for m, h in zip(c.metric, c.higher_is_better)]}, index=c.index)
+    if "model" in c.columns: out.insert(0, "model", c.model)
+    if "n" in c.columns: out["n"] = c["n"].astype(int)
+    out["mean_a"], out["mean_b"], out["diff"] = c.mean_a.map(r), c.mean_b.map(r), c["diff"].map(r)
+    out["95% CI"] = [f"[{lo:+.{digits}f}, {hi:+.{digits}f}]" for lo, hi in zip(c.ci_low, c.ci_high)]
+    out["p"] = c.p.map(lambda x: float(f"{x:.2g}"))
+    if "p_corrected" in c.columns:
+        out["p_corrected"] = c.p_corrected.map(lambda x: float(f"{x:.2g}"))
+        out["correction"] = c.get("correction", "")
+    out["cohens_d"] = c.cohens_d.map(lambda x: round(float(x), 2))
+    if "cliffs_delta" in c.columns: out["cliffs_delta"] = c.cliffs_delta.map(lambda x: round(float(x), 2))
+    if "better" in c.columns: out["better"] = c.better
+    return out.reset_index(drop=True)
+
+def record_display():
+    "Pandas display settings for a record: every column, full cell text, no elided rows up to 200."
+    for k, v in {"display.max_columns": None, "display.max_colwidth": None, "display.width": None,
+                 "display.max_rows": 200, "display.precision": 4}.items(): pd.set_option(k, v)
 
 # %% ../nbs/09_report.ipynb #229c1c79
 def _na(why:str) -> tuple: return math.nan, "not evaluated", why
