@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_runs.ipynb #756706cd
 from __future__ import annotations
-import json, os, re, sys, tempfile, threading, time
+import json, logging, os, re, sys, tempfile, threading, time
 from pathlib import Path
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
@@ -14,7 +14,8 @@ from .stats import METRICS
 # %% auto #0
 __all__ = ['RESULT_MIME', 'PROGRESS_ENV', 'EXPERIMENT', 'publish', 'repo_root', 'experiment_notebook', 'local_roots',
            'clean_record', 'clean_file', 'progress', 'run', 'read_run', 'collect', 'sweep', 'aggregate_seeds',
-           'lambda_ablation', 'lambda_ablation_chart', 'experiment', 'training_record', 'load_run_model']
+           'lambda_ablation', 'lambda_ablation_chart', 'fresh_runs_dir', 'experiment', 'training_record',
+           'load_run_model']
 
 # %% ../nbs/10_runs.ipynb #bb2aef78
 def _jsonable(o):
@@ -59,7 +60,8 @@ def experiment_notebook(name:str) -> Path:
 
 # %% ../nbs/10_runs.ipynb #f513520a
 _NOISE = [re.compile(r"^[^\n]*TqdmWarning: IProgress not found[^\n]*\n(?:[ \t]+from \.autonotebook import[^\n]*\n)?", re.M),
-          re.compile(r"^[^\n]*Kernel is running over TCP without encryption[^\n]*\n", re.M)]
+          re.compile(r"^[^\n]*Kernel is running over TCP without encryption[^\n]*\n", re.M),
+          re.compile(r"^[^\n]*site-packages/[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t]+[^\n]*\n)?", re.M)]   # a library's own warnings
 
 def _collapse_cr(text:str) -> str:
     "What a terminal shows: each line keeps only what follows its last carriage return."
@@ -88,10 +90,13 @@ def _merge_streams(outputs:list) -> list:
         else: out.append(o)
     return out
 
+_FRONTMATTER = re.compile(r"^- skip_exec: true[ \t]*\n?", re.M)
+
 def clean_record(nb, roots:list[str]|None=None):
     "`nb` (a notebook node) with streams collapsed as a terminal shows them, environment noise dropped, local paths relative."
     roots = sorted(set(roots or local_roots()), key=len, reverse=True)
     for c in nb.cells:
+        if c.cell_type == "markdown": c.source = _FRONTMATTER.sub("", c.source)   # nbdev's test flag, not for readers
         if c.cell_type != "code": continue
         outs = _merge_streams(c.get("outputs", []))
         for o in outs:
@@ -160,6 +165,10 @@ def _kernel_manager_class():
     return IPCKernelManager
 
 # %% ../nbs/10_runs.ipynb #75d53dfc
+class _SettingsAreValidated(logging.Filter):
+    "papermill warns of each parameter missing from the parameters cell; our notebooks validate every setting themselves."
+    def filter(self, r): return not r.getMessage().startswith("Passed unknown parameter")
+
 def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output:bool=False, overwrite:bool=False,
         **params) -> Path:
     "Execute `notebook` with papermill into `output` with `params`; return the output path. Never overwrites a record."
@@ -169,7 +178,8 @@ def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output
         raise FileExistsError(f"{output} exists: a run record is never overwritten (pass overwrite=True to replace it)")
     output.parent.mkdir(parents=True, exist_ok=True)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
-    kmc = _kernel_manager_class()
+    kmc, quiet = _kernel_manager_class(), _SettingsAreValidated()
+    logging.getLogger("papermill").addFilter(quiet)
     try:
         with _progress_tail(show=progress):
             pm.execute_notebook(str(notebook), str(output), parameters=params, kernel_name="python3",
@@ -178,6 +188,7 @@ def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output
     except Exception:
         if raise_errors: raise
     finally:
+        logging.getLogger("papermill").removeFilter(quiet)
         if output.exists(): clean_file(output)
     return output
 
@@ -335,9 +346,18 @@ EXPERIMENT = dict(
     eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True),
 )
 
-def experiment(runs_dir="runs", seed:int|None=None, lam:float|None=None, objective:str|None=None,
+def fresh_runs_dir(parent="runs") -> Path:
+    "A new directory for one demo's records: `runs/demo-<UTC time>` (the committed records in `runs/` stay untouched)."
+    return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
+
+def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective:str|None=None,
                train_params:dict|None=None, eval_params:dict|None=None, progress:bool=True) -> dict:
     "Baseline vs polychromic on the embedded defaults: train both, evaluate, print where everything is."
+    runs_dir = Path(runs_dir) if runs_dir is not None else fresh_runs_dir()
+    if runs_dir.is_dir() and any(runs_dir.glob("*.ipynb")):
+        raise FileExistsError(f"{runs_dir} already holds run records; they are regenerated only deliberately: "
+                              "give a new --runs-dir (default: a fresh runs/demo-<time>)")
+    print(f"Writing the run records to {runs_dir}/", flush=True)
     cfg = {**EXPERIMENT}
     seed = cfg["seed"] if seed is None else seed
     lam = cfg["lam"] if lam is None else lam
@@ -354,7 +374,10 @@ def experiment(runs_dir="runs", seed:int|None=None, lam:float|None=None, objecti
     for r in res["train"] + res["evaluations"]: print(f"  {r['path']}  [{r['status']}]")
     for e in res["evaluations"]:
         v = e["results"].get("verdict")
-        if v: print("\nVerdict:\n" + pd.DataFrame(v).to_string(index=False))
+        if v:
+            from polychromic.report import verdict_line
+            v = pd.DataFrame(v)[["level", "criterion", "threshold", "observed", "status", "detail"]]
+            print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v))
         if e["results"].get("figures"): print("Figures:", *e["results"]["figures"], sep="\n  ")
     return res
 
