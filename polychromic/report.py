@@ -304,9 +304,10 @@ def comparison_table(comparison:pd.DataFrame, digits:int=3) -> pd.DataFrame:
     if "n" in c.columns: out["n"] = c["n"].astype(int)
     out["mean_a"], out["mean_b"], out["diff"] = c.mean_a.map(r), c.mean_b.map(r), c["diff"].map(r)
     out["95% CI"] = [f"[{lo:+.{digits}f}, {hi:+.{digits}f}]" for lo, hi in zip(c.ci_low, c.ci_high)]
-    out["p"] = c.p.map(lambda x: float(f"{x:.2g}"))
+    pf = lambda x: "–" if pd.isna(x) else "<0.0001" if x < 1e-4 else f"{x:.2g}"   # two significant digits, as text
+    out["p"] = c.p.map(pf)
     if "p_corrected" in c.columns:
-        out["p_corrected"] = c.p_corrected.map(lambda x: float(f"{x:.2g}"))
+        out["p_corrected"] = c.p_corrected.map(pf)
         out["correction"] = c.get("correction", "")
     out["cohens_d"] = c.cohens_d.map(lambda x: round(float(x), 2))
     if "cliffs_delta" in c.columns: out["cliffs_delta"] = c.cliffs_delta.map(lambda x: round(float(x), 2))
