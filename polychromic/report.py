@@ -416,9 +416,10 @@ def _seeds_agree(c):
         rows = s[s.metric == prim]
         if not len(rows) or ("n_seeds" in rows.columns and rows.n_seeds.min() < 2): return _na(f"fewer than 2 seeds for {prim}")
         ok = rows.seeds_agree.astype(bool)
-        n = int(rows.n_seeds.iloc[0]) if "n_seeds" in rows.columns else None
-        return float(ok.mean()), "pass" if ok.all() else "fail", \
-            f"{prim}: " + ("all" if ok.all() else "not all") + (f" {n}" if n else "") + " seeds better with corrected p < 0.05"
+        if {"n_improved", "n_seeds"} <= set(rows.columns):    # observed: the share of seeds better with corrected p < 0.05
+            k, n = int(rows.n_improved.min()), int(rows.n_seeds.min())
+            return k / n, "pass" if ok.all() else "fail", f"{k} of {n} seeds: b better on {prim} with corrected p < 0.05"
+        return float(ok.mean()), "pass" if ok.all() else "fail", f"aggregate_seeds: seeds_agree on {prim} = {ok.tolist()}"
     tables = list(s.values()) if isinstance(s, Mapping) else list(s)
     if len(tables) < 2: return _na(f"{len(tables)} seed(s): need at least 2")
     ok = []

@@ -294,7 +294,7 @@ def _model_key(label:str) -> str:
     return re.sub(r"_seed\d+(-[0-9a-f]{8})?$", "", str(label))
 
 def aggregate_seeds(evaluations, alpha:float=0.05, diff_col="diff", p_col="p_corrected") -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Per-seed table and across-seed summary (mean ± sd, seeds agree in the good direction) of published `comparison`s."
+    "Per-seed table and across-seed summary (mean ± sd; seeds significant, and significant in the good direction) of published `comparison`s."
     rows = []
     for ev in evaluations:
         if ev.get("status", "completed") != "completed": continue
@@ -306,10 +306,10 @@ def aggregate_seeds(evaluations, alpha:float=0.05, diff_col="diff", p_col="p_cor
     per_seed = pd.DataFrame(rows, columns=["seed", "model", "metric", "diff", "p_corrected", "higher_is_better"])
     def summ(g):
         d, p = g["diff"].astype(float), g["p_corrected"].astype(float)
-        improves = bool(((d > 0) == g["higher_is_better"]).all() and (d != 0).all())
+        good = ((d > 0) == g["higher_is_better"]) & (d != 0)
         return pd.Series({"n_seeds": len(g), "diff_mean": d.mean(), "diff_sd": d.std(ddof=1) if len(g) > 1 else np.nan,
-                          "n_significant": int((p < alpha).sum()),
-                          "seeds_agree": bool(len(g) > 1 and improves and (p < alpha).all())})
+                          "n_significant": int((p < alpha).sum()), "n_improved": int((good & (p < alpha)).sum()),
+                          "seeds_agree": bool(len(g) > 1 and good.all() and (p < alpha).all())})
     summary = per_seed.groupby(["model", "metric"]).apply(summ, include_groups=False).reset_index() if rows else pd.DataFrame()
     return per_seed, summary
 
