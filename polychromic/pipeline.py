@@ -145,7 +145,7 @@ tags: [polychromic, lora, trl, diversity]
 # {rec['run_name']}
 
 A LoRA adapter for [{base}](https://huggingface.co/{base}) that writes replies to tweets, trained with
-[polychromic](https://github.com/polychromic/polychromic): {objective}.
+polychromic (diversity-aware fine-tuning with TRL and PEFT): {objective}.
 
 ## Training
 
