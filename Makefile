@@ -43,6 +43,8 @@ clean-check: export
 
 # nbdev-readme needs the Quarto binary, which cannot be installed from PyPI here; nbconvert renders the same notebook.
 readme: setup
-	$(BIN)/jupyter nbconvert --execute --to notebook nbs/index.ipynb --output-dir _proc --output index --log-level WARN
+	$(BIN)/jupyter nbconvert --execute --to notebook nbs/index.ipynb --output-dir _proc --output index --log-level WARN \
+	  --KernelManager.transport=ipc --KernelManager.ip=$$(mktemp -d)/kernel   # IPC sockets: no TCP port, no warning
+	$(BIN)/python -c "from polychromic.runs import clean_file; clean_file('_proc/index.ipynb')"   # no local paths or env warnings
 	$(BIN)/jupyter nbconvert --to markdown _proc/index.ipynb --output-dir . --output README --log-level WARN \
 	  --TagRemovePreprocessor.remove_cell_tags=remove_cell --TagRemovePreprocessor.remove_input_tags=remove_input

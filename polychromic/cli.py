@@ -160,8 +160,8 @@ def _settings(args) -> tuple[dict, dict]:
     return ({**EXPERIMENT["train_params"], **_yaml(args.config, TRAIN_SCHEMA), **_kv(args.train)},
             {**EXPERIMENT["eval_params"], **_yaml(args.eval_config, EVAL_SCHEMA), **_kv(args.eval)})
 
-def _common_args(p):
-    p.add_argument("--runs-dir", default="runs", help="folder for the run records and run directories")
+def _common_args(p, runs_dir="runs", runs_help="folder for the run records and run directories"):
+    p.add_argument("--runs-dir", default=runs_dir, help=runs_help)
     p.add_argument("--config", default=None, help="YAML file of training settings (keys of `polychromic train --help`)")
     p.add_argument("--eval-config", default=None, help="YAML file of evaluation settings (keys of `polychromic evaluate --help`)")
     p.add_argument("--train", nargs="*", metavar="K=V", default=[], help="training settings, e.g. max_steps=20 (win over --config)")
@@ -179,7 +179,7 @@ def _experiment_args(p):
     p.add_argument("--seed", type=int, default=EXPERIMENT["seed"], help="training seed")
     p.add_argument("--lam", type=float, default=EXPERIMENT["lam"], help="λ of the diversity-aware run")
     p.add_argument("--objective", choices=["diversity", "polychromic"], default=EXPERIMENT["objective"], help="objective of that run")
-    _common_args(p)
+    _common_args(p, None, "a new folder for the run records (default: a fresh runs/demo-<UTC time>; one holding records is refused)")
 _experiment_cmd.add_args = _experiment_args
 
 @command("sweep", "train a grid of seeds × λ × objective, evaluate per seed, aggregate across seeds")

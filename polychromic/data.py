@@ -379,6 +379,6 @@ def data_stats(dsd:DatasetDict|Dataset) -> pd.DataFrame:
              "reply_chars_p10": n.quantile(.1), "reply_chars_p50": n.quantile(.5), "reply_chars_p90": n.quantile(.9)}
         if "reply_likes" in d.column_names and all(v is not None for v in d["reply_likes"]):
             l = pd.Series(d["reply_likes"], dtype=float)
-            r.update(likes_p50=l.quantile(.5), likes_p90=l.quantile(.9), likes_max=l.max())
+            r.update(likes_p50=l.quantile(.5), likes_p90=l.quantile(.9), likes_max=int(l.max()))
         rows[name] = r
-    return pd.DataFrame(rows).T
+    return pd.DataFrame.from_dict(rows, orient="index")   # per-column dtypes: counts stay integers

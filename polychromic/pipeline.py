@@ -10,12 +10,12 @@ import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
 from .stats import METRICS, PRIMARY_METRICS
-from .runs import training_record
+from .runs import training_record, progress
 
 # %% auto #0
-__all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'train_run', 'eval_split',
-           'test_prompts', 'sample_models', 'per_prompt_tables', 'compare_models', 'run_judge', 'evaluate_runs',
-           'publish_evaluation']
+__all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'ProgressLog', 'base_model_name',
+           'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split', 'test_prompts', 'sample_models',
+           'per_prompt_tables', 'compare_models', 'run_judge', 'evaluate_runs', 'publish_evaluation']
 
 # %% ../nbs/13_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -85,6 +85,109 @@ def _sample_rows(conv_val, n:int):
     first = {t: i for i, t in reversed(list(enumerate(conv_val["tweet"])))}
     return conv_val.select(sorted(first.values())[:n])
 
+# %% ../nbs/13_pipeline.ipynb #308368e6
+from transformers import TrainerCallback
+
+def _fmt_s(s:float) -> str: return f"{int(s // 60)}m{int(s % 60):02d}s" if s >= 60 else f"{s:.0f}s"
+
+class ProgressLog(TrainerCallback):
+    "One progress line per logging step (step, loss, CE, diversity, s/step, ETA) via `runs.progress`."
+    def __init__(self, name:str): self.name, self.t0 = name, None
+    def on_train_begin(self, args, state, control, **kw): self.t0, self.step0 = time.time(), state.global_step
+    def on_log(self, args, state, control, logs=None, **kw):
+        if not state.is_world_process_zero or self.t0 is None or not logs or "loss" not in logs: return
+        done = state.global_step - self.step0
+        sps = (time.time() - self.t0) / max(done, 1)
+        vals = [f"{lab} {logs[k]:.4g}" for k, lab in (("loss", "loss"), ("ce", "ce"), ("diversity/set_diversity", "diversity")) if k in logs]
+        progress(f"{self.name}: step {state.global_step}/{state.max_steps} · " + " · ".join(vals)
+                 + f" · {sps:.1f} s/step · ETA {_fmt_s(sps * (state.max_steps - state.global_step))}")
+
+# %% ../nbs/13_pipeline.ipynb #c9a4de5c
+def base_model_name(model:str|None) -> str:
+    "A name for the base model that resolves on another machine (hub id; embedded default's id; else a relative path)."
+    from polychromic.models import DEFAULT_MODEL
+    if model is None or model == DEFAULT_MODEL: return DEFAULT_MODEL
+    p = Path(model).expanduser()
+    if not p.exists(): return str(model)                       # a hub id
+    cfg = p/"config.json"
+    name = json.loads(cfg.read_text()).get("_name_or_path") if cfg.exists() else None
+    if name and not Path(name).is_absolute() and not Path(name).exists() and "/" in name: return name
+    try: return os.path.relpath(p.resolve(), Path.cwd())
+    except ValueError: return str(p)
+
+def portable_adapter(adapter_dir, base:str) -> dict:
+    "Record `base` as the adapter's `base_model_name_or_path`; return the adapter config."
+    f = Path(adapter_dir)/"adapter_config.json"
+    cfg = json.loads(f.read_text()); cfg["base_model_name_or_path"] = base
+    f.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+    return cfg
+
+# %% ../nbs/13_pipeline.ipynb #a3b23cfc
+def model_card(rec:dict, base:str) -> str:
+    "A model card (README.md with hub metadata) for the adapter of the training record `rec`."
+    f = lambda x, d=4: "–" if x is None else f"{x:.{d}g}" if isinstance(x, float) else str(x)
+    objective = "SFT (baseline)" if not rec.get("lam") else f"{rec['objective']} objective, λ = {f(rec['lam'])}"
+    data = rec.get("data") or "the bundled sample of tweet/reply pairs (polychromic/data/sample_pairs.jsonl)"
+    rows = [("objective", objective), ("diversity metric", rec.get("diversity_metric")),
+            ("generations per prompt", rec.get("num_generations")), ("seed", rec.get("seed")), ("optimizer steps", rec.get("steps")),
+            ("data", f"{data}; split seed {rec.get('split_seed')}; fingerprint `{rec.get('data_fingerprint')}`"),
+            ("training rows", rec.get("train_rows")), ("config hash", f"`{rec.get('config_hash')}`")]
+    res = [("eval CE (validation)", f(rec.get("eval_ce"))), ("train CE (last logged)", f(rec.get("train_ce"))),
+           ("set diversity D (last logged)", f(rec.get("final_diversity"))), ("wall time", f"{rec.get('wall_time_s')} s")]
+    table = lambda rs: "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rs)
+    return f"""---
+base_model: {base}
+library_name: peft
+pipeline_tag: text-generation
+tags: [polychromic, lora, trl, diversity]
+---
+
+# {rec['run_name']}
+
+A LoRA adapter for [{base}](https://huggingface.co/{base}) that writes replies to tweets, trained with
+polychromic (diversity-aware fine-tuning with TRL and PEFT): {objective}.
+
+## Training
+
+{table(rows)}
+
+## Results
+
+{table(res)}
+
+The lab record of this run is the executed notebook `train_{rec['run_name']}.ipynb` beside the run's directory
+(`runs/` in the repository); the comparison with its baseline is in the `evaluate_*` record of the same seed.
+
+## Use
+
+```python
+from peft import PeftModel
+from polychromic.models import load_model_and_tokenizer
+model, tok = load_model_and_tokenizer("{base}")
+model = PeftModel.from_pretrained(model, "<this repository or directory>")
+```
+"""
+
+# %% ../nbs/13_pipeline.ipynb #6817070e
+def push_adapter(run, repo_id:str|None=None, dry_run:bool=False, private:bool|None=None, token:str|None=None) -> dict:
+    "Upload a run's adapter to the hub repository `repo_id` (default: the run's `hub_model_id`); `dry_run`: only the plan."
+    rec = training_record(run)
+    repo_id = repo_id or rec.get("config", {}).get("hub_model_id")
+    if not repo_id: raise ConfigError(f"{rec.get('run_name')}: no repo_id given and the run sets no hub_model_id")
+    d = Path(rec["adapter_path"])
+    cfg = json.loads((d/"adapter_config.json").read_text())
+    if Path(cfg["base_model_name_or_path"]).is_absolute():
+        raise ValueError(f"{d}: base_model_name_or_path is a local path ({cfg['base_model_name_or_path']}): not portable")
+    if not (d/"README.md").exists(): raise FileNotFoundError(f"{d}: no model card (README.md)")
+    plan = {"repo_id": repo_id, "folder": str(d), "base_model": cfg["base_model_name_or_path"],
+            "files": sorted(str(p.relative_to(d)) for p in d.rglob("*") if p.is_file())}
+    if dry_run: return {**plan, "url": None}
+    from huggingface_hub import HfApi
+    api = HfApi(token=token)
+    api.create_repo(repo_id, private=private, exist_ok=True)
+    info = api.upload_folder(folder_path=str(d), repo_id=repo_id, commit_message=f"polychromic run {rec['run_name']}")
+    return {**plan, "url": str(getattr(info, "commit_url", info))}
+
 # %% ../nbs/13_pipeline.ipynb #f4a64862
 def _trainer(ts:TrainSettings, lm, tok, train_ds, eval_ds, callbacks):
     from peft import LoraConfig
@@ -99,6 +202,7 @@ def _save_outputs(ts, trainer, tok, hist) -> dict:
     from polychromic.report import training_curves, save_chart
     d = ts.output_dir
     trainer.save_model(str(d/"adapter")); tok.save_pretrained(str(d/"adapter"))
+    portable_adapter(d/"adapter", base_model_name(ts.run.model))
     (d/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     curves = None
     try: curves = training_curves(trainer.state.log_history, metrics=[m for m in ("ce", "eval_loss", "diversity/set_diversity") if m in hist])
@@ -136,7 +240,8 @@ def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
     cb = SampleGenerationsCallback([x["prompt"] for x in rows], k=r.n_sample_replies, labels=[x["tweet"] for x in rows],
                                    max_new_tokens=48, seed=a.seed, show=show)
     before = cb.sample_table(lm, tok, step=0) if main else None
-    trainer = _trainer(ts, lm, tok, train_ds, eval_ds, [cb])
+    push = bool(a.push_to_hub and a.hub_model_id); a.push_to_hub = False   # the adapter is pushed below, with its card
+    trainer = _trainer(ts, lm, tok, train_ds, eval_ds, [cb, ProgressLog(ts.name)])
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=ckpt)
     wall = time.time() - t0
@@ -157,7 +262,9 @@ def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
                output_dir=str(ts.output_dir), adapter_path=str(saved["adapter"]), log_history=str(saved["log_history"]),
                curves_png=str(saved["curves_png"]) if saved["curves_png"] else None,
                git_commit=_git_commit(), device=str(device), versions=_versions())
+    (saved["adapter"]/"README.md").write_text(model_card(rec, base_model_name(r.model)))
     (ts.output_dir/"run.json").write_text(json.dumps(rec, indent=1))
+    if push: rec["hub"] = push_adapter(rec, a.hub_model_id)
     return {**res, "after": after, "curves": saved["curves"], "record": rec}
 
 # %% ../nbs/13_pipeline.ipynb #d6f7caa9
@@ -197,7 +304,8 @@ def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs) -> tuple
     from polychromic.runs import load_run_model
     samples, nll = {}, {}
     ref_prompts = [p for p, r in zip(tp["prompts"], tp["refs"]) for _ in r]; ref_replies = [x for r in tp["refs"] for x in r]
-    for src, lab in zip(sources, labels):
+    for i, (src, lab) in enumerate(zip(sources, labels), 1):
+        progress(f"evaluate: sampling {ea.k} replies for {len(tp['prompts'])} prompts from {lab} ({i}/{len(labels)})")
         model, tok, _ = load_run_model(src)
         samples[lab] = sample_replies(model, tok, tp["prompts"], k=ea.k, temperature=ea.temperature, top_p=ea.top_p,
                                       max_new_tokens=ea.max_completion_length, batch_size=ea.batch_size, seed=ea.seed)
@@ -290,6 +398,7 @@ def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
             for lab in labels:
                 for j, s in enumerate(samples[lab][i]):
                     f.write(json.dumps({"tweet_id": tid, "tweet": tw, "model": lab, "sample": j, "reply": s}, ensure_ascii=False) + "\n")
+    progress("evaluate: metrics, statistics, judge, figures")
     t = time.time(); tables, rouge_scores = per_prompt_tables(samples, tp["refs"], ea.bertscore, embedder)
     stage_s["metrics"] = round(time.time() - t, 1)
     comparison = compare_models(tables, labels, seed=ea.seed)

@@ -12,8 +12,9 @@ import altair as alt
 from .stats import default_higher_is_better
 
 # %% auto #0
-__all__ = ['stars', 'metric_comparison_chart', 'paired_scatter', 'passk_chart', 'forest_plot', 'training_curves', 'save_chart',
-           'latex_table', 'verdict', 'verdict_summary']
+__all__ = ['CRITERIA', 'stars', 'metric_comparison_chart', 'paired_scatter', 'passk_chart', 'forest_plot', 'training_curves',
+           'save_chart', 'latex_table', 'static_chart', 'figure', 'comparison_table', 'record_display', 'verdict',
+           'verdict_summary', 'verdict_line']
 
 # %% ../nbs/09_report.ipynb #3d390e40
 def _pcol(comparison:pd.DataFrame) -> str:
@@ -279,7 +280,48 @@ def latex_table(
     lines.append(r"\end{table}")
     return "\n".join(lines)
 
-# %% ../nbs/09_report.ipynb #7ce2b60e
+# %% ../nbs/09_report.ipynb #138214a7
+def static_chart(chart:alt.TopLevelMixin, scale:float=2.0):
+    "The chart as a PNG `IPython.display.Image` (vl-convert; renders offline, untrusted, in HTML and on GitHub)."
+    import vl_convert as vlc
+    from IPython.display import Image
+    return Image(data=vlc.vegalite_to_png(chart.to_json(), scale=scale), format="png", retina=True)
+
+def figure(path):
+    "A saved PNG (or SVG) figure as a displayable image object."
+    from IPython.display import Image, SVG
+    p = Path(path)
+    return SVG(filename=str(p)) if p.suffix.lower() == ".svg" else Image(filename=str(p), retina=True)
+
+# %% ../nbs/09_report.ipynb #ac656163
+def comparison_table(comparison:pd.DataFrame, digits:int=3) -> pd.DataFrame:
+    "The reader's columns of a comparison: metric (↑/↓), n, means, diff [CI], p, corrected p, effect sizes, better."
+    c = comparison
+    _check_cols(c, ["metric", "higher_is_better", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "p", "cohens_d"], "comparison")
+    r = lambda x: round(float(x), digits)
+    out = pd.DataFrame({"metric": [f"{m} {_arrow(h)}" for m, h in zip(c.metric, c.higher_is_better)]}, index=c.index)
+    if "model" in c.columns: out.insert(0, "model", c.model)
+    if "n" in c.columns: out["n"] = c["n"].astype(int)
+    out["mean_a"], out["mean_b"], out["diff"] = c.mean_a.map(r), c.mean_b.map(r), c["diff"].map(r)
+    out["95% CI"] = [f"[{lo:+.{digits}f}, {hi:+.{digits}f}]" for lo, hi in zip(c.ci_low, c.ci_high)]
+    pf = lambda x: "–" if pd.isna(x) else "<0.0001" if x < 1e-4 else f"{x:.2g}"   # two significant digits, as text
+    out["p"] = c.p.map(pf)
+    if "p_corrected" in c.columns:
+        out["p_corrected"] = c.p_corrected.map(pf)
+        out["correction"] = c.get("correction", "")
+    out["cohens_d"] = c.cohens_d.map(lambda x: round(float(x), 2))
+    if "cliffs_delta" in c.columns: out["cliffs_delta"] = c.cliffs_delta.map(lambda x: round(float(x), 2))
+    if "better" in c.columns: out["better"] = c.better
+    return out.reset_index(drop=True)
+
+def record_display():
+    "Pandas display settings for a record: every column, full cell text, no elided rows up to 200."
+    for k, v in {"display.max_columns": None, "display.max_colwidth": None, "display.width": None,
+                 "display.max_rows": 200, "display.precision": 4}.items(): pd.set_option(k, v)
+
+# %% ../nbs/09_report.ipynb #229c1c79
+def _na(why:str) -> tuple: return math.nan, "not evaluated", why
+
 def _rows_by_metric(comparison): return {r.metric: r for _, r in comparison.iterrows()}
 
 def _pick(metrics, explicit, exact, prefix):
@@ -297,35 +339,113 @@ def _primary_metric(comparison, rouge_metric, explicit):
     rest = [m for m in ms if m != rouge_metric]
     return rest[0] if rest else None
 
+# %% ../nbs/09_report.ipynb #bba7528d
+def _direction(which:str):
+    "Criterion: the diff (b − a) of the `which` metric moves in its good direction."
+    def f(c):
+        metric = c.self_bleu if which == "self_bleu" else c.distinct
+        if metric is None: return _na("metric not in the comparison")
+        d, sign = float(c.by[metric]["diff"]), 1 if default_higher_is_better(metric) else -1
+        return d, "pass" if d * sign > 0 else "fail", f"{metric}: diff (b − a) = {d:+.4g}"
+    return f
+
+def _rouge_within(frac:float):
+    "Criterion: the reference-overlap metric drops by at most `frac` (relative)."
+    def f(c):
+        if c.rouge not in c.by: return _na(f"`{c.rouge}` not in the comparison")
+        r = c.by[c.rouge]; ma = float(r.mean_a)
+        rel = (float(r.mean_b) - ma) / abs(ma) if ma else math.nan
+        if math.isnan(rel): return _na(f"{c.rouge}: baseline mean is 0")
+        return rel, "pass" if rel >= -frac else "fail", f"{c.rouge}: relative change {rel:+.1%}"
+    return f
+
+# %% ../nbs/09_report.ipynb #ef996c1e
+def _primary_p(thr:float):
+    "Criterion: the primary diversity metric is better in b with (corrected) p below `thr`."
+    def f(c):
+        if c.prim is None: return _na("no primary metric")
+        r = c.by[c.prim]; p = float(r[c.pcol])
+        if math.isnan(p): return _na(f"{c.prim}: p is NaN")
+        return p, "pass" if p < thr and r.better == "b" else "fail", \
+            f"{c.prim}: {c.pcol} = {p:.3g}" + (f" ({r.correction})" if "correction" in r.index else "") + f", better = {r.better}"
+    return f
+
+def _primary_d(thr:float):
+    "Criterion: the effect size of the primary metric, in its improvement direction, exceeds `thr`."
+    def f(c):
+        if c.prim is None: return _na("no primary metric")
+        d = float(c.by[c.prim].d_improvement)
+        if math.isnan(d): return _na(f"{c.prim}: d is NaN")
+        return d, "pass" if d > thr else "fail", f"{c.prim}: d_z in the improvement direction = {d:+.3f}"
+    return f
+
+# %% ../nbs/09_report.ipynb #33899797
 def _pass_at(curve, k):
-    value = "pass_at_k"
-    if value not in curve.columns: raise KeyError("pass@k curves need a `pass_at_k` column (from pass_at_k_curve)")
-    v = curve.loc[curve.k == k, value]
+    if "pass_at_k" not in curve.columns: raise KeyError("pass@k curves need a `pass_at_k` column (from pass_at_k_curve)")
+    v = curve.loc[curve.k == k, "pass_at_k"]
     return float(v.iloc[0]) if len(v) else math.nan
 
-def _seed_agreement(seeds_agree, primary):
-    "(observed fraction or bool as float, status, detail) for the seeds row."
-    if seeds_agree is None: return math.nan, "not evaluated", "no multi-seed result given"
-    if isinstance(seeds_agree, (bool, np.bool_)):
-        return float(seeds_agree), "pass" if seeds_agree else "fail", "seeds_agree given as a bool"
-    if isinstance(seeds_agree, pd.DataFrame):     # polychromic.runs.aggregate_seeds summary
-        rows = seeds_agree[seeds_agree.metric == primary]
-        if not len(rows) or ("n_seeds" in rows.columns and rows.n_seeds.min() < 2):
-            return math.nan, "not evaluated", f"fewer than 2 seeds for {primary}"
+def _passk_gain(thr:float):
+    "Criterion: pass@k of b is more than `thr` (relative) above a's."
+    def f(c):
+        if c.passk is None: return _na("no pass@k curves given")
+        ca, cb = (c.passk[c.labels[0]], c.passk[c.labels[1]]) if isinstance(c.passk, Mapping) else tuple(c.passk)
+        pa, pb = _pass_at(ca, c.k), _pass_at(cb, c.k)
+        if math.isnan(pa) or math.isnan(pb): return _na(f"k = {c.k} not in both curves")
+        rel = (pb - pa) / pa if pa > 0 else (math.inf if pb > 0 else 0.0)
+        return rel, "pass" if rel > thr else "fail", f"pass@{c.k}: {c.labels[0]} {pa:.3f} → {c.labels[1]} {pb:.3f} ({rel:+.1%})"
+    return f
+
+def _judge_over(thr:float):
+    "Criterion: the judge prefers b in more than `thr` of the pairs (ties = ½)."
+    def f(c):
+        w = c.judge_win_rate
+        if w is None or math.isnan(float(w)): return _na(c.judge_note or "no judge result given")
+        w = float(w)
+        if not 0 <= w <= 1: raise ValueError(f"judge_win_rate={w} must be a fraction in [0, 1]")
+        return w, "pass" if w > thr else "fail", f"win rate {w:.1%} (ties = ½)"
+    return f
+
+# %% ../nbs/09_report.ipynb #df33ca4a
+def _seeds_agree(c):
+    "Criterion: every seed has b better on the primary metric with corrected p < 0.05 (observed: the share of such seeds)."
+    s, prim = c.seeds_agree, c.prim
+    if s is None: return _na("no multi-seed result given")
+    if isinstance(s, (bool, np.bool_)): return float(s), "pass" if s else "fail", "seeds_agree given as a bool"
+    if isinstance(s, pd.DataFrame):     # polychromic.runs.aggregate_seeds summary
+        rows = s[s.metric == prim]
+        if not len(rows) or ("n_seeds" in rows.columns and rows.n_seeds.min() < 2): return _na(f"fewer than 2 seeds for {prim}")
         ok = rows.seeds_agree.astype(bool)
-        return float(ok.mean()), "pass" if ok.all() else "fail", f"aggregate_seeds: seeds_agree on {primary} = {ok.tolist()}"
-    tables = list(seeds_agree.values()) if isinstance(seeds_agree, Mapping) else list(seeds_agree)
-    if len(tables) < 2: return math.nan, "not evaluated", f"{len(tables)} seed(s): need at least 2"
+        if {"n_improved", "n_seeds"} <= set(rows.columns):    # observed: the share of seeds better with corrected p < 0.05
+            k, n = int(rows.n_improved.min()), int(rows.n_seeds.min())
+            return k / n, "pass" if ok.all() else "fail", f"{k} of {n} seeds: b better on {prim} with corrected p < 0.05"
+        return float(ok.mean()), "pass" if ok.all() else "fail", f"aggregate_seeds: seeds_agree on {prim} = {ok.tolist()}"
+    tables = list(s.values()) if isinstance(s, Mapping) else list(s)
+    if len(tables) < 2: return _na(f"{len(tables)} seed(s): need at least 2")
     ok = []
     for t in tables:
         r = t.set_index("metric")
-        if primary not in r.index: return math.nan, "not evaluated", f"a seed's table lacks `{primary}`"
-        row = r.loc[primary]
-        p = row["p_corrected"] if "p_corrected" in r.columns else row["p"]
-        ok.append(bool(row["better"] == "b" and p < 0.05))
-    frac = sum(ok) / len(ok)
-    return frac, "pass" if all(ok) else "fail", f"{sum(ok)} of {len(ok)} seeds: b better on {primary} with p < 0.05"
+        if prim not in r.index: return _na(f"a seed's table lacks `{prim}`")
+        row = r.loc[prim]
+        ok.append(bool(row["better"] == "b" and (row["p_corrected"] if "p_corrected" in r.columns else row["p"]) < 0.05))
+    return sum(ok) / len(ok), "pass" if all(ok) else "fail", f"{sum(ok)} of {len(ok)} seeds: b better on {prim} with p < 0.05"
 
+# %% ../nbs/09_report.ipynb #8a4ca306
+CRITERIA = [   # (level, criterion, threshold, function of the inputs -> (observed, status, detail))
+    ("minimum", "Self-BLEU lower",              "< baseline", _direction("self_bleu")),
+    ("minimum", "Distinct-n higher",            "> baseline", _direction("distinct")),
+    ("minimum", "ROUGE-L within 10%",           "≥ −10%",     _rouge_within(0.10)),
+    ("minimum", "p < 0.05",                     "< 0.05",     _primary_p(0.05)),
+    ("minimum", "Cohen's d > 0.3",              "> 0.3",      _primary_d(0.3)),
+    ("minimum", "pass@{k} improvement > 15%",   "> 15%",      _passk_gain(0.15)),
+    ("strong",  "p < 0.01",                     "< 0.01",     _primary_p(0.01)),
+    ("strong",  "Cohen's d > 0.5",              "> 0.5",      _primary_d(0.5)),
+    ("strong",  "pass@{k} improvement > 25%",   "> 25%",      _passk_gain(0.25)),
+    ("strong",  "judge win rate > 55%",         "> 55%",      _judge_over(0.55)),
+    ("strong",  "several seeds agree",          "all seeds",  _seeds_agree),
+]
+
+# %% ../nbs/09_report.ipynb #7b71779c
 def verdict(
     comparison:pd.DataFrame, # compare_many output (a = baseline, b = polychromic)
     passk:Mapping[str, pd.DataFrame]|Sequence[pd.DataFrame]|None=None, # {label: pass_at_k_curve} or (curve_a, curve_b)
@@ -338,65 +458,33 @@ def verdict(
     distinct_metric:str|None=None,
     labels:Sequence[str]=("baseline", "polychromic"), # keys of `passk` for a and b
     k:int=10, # the k of the pass@k criteria
+    criteria:Sequence=CRITERIA, # (level, criterion, threshold, function) rows
 ) -> pd.DataFrame:
     "The success criteria (minimum and strong) as a table: level, criterion, threshold, observed, status, detail."
+    from types import SimpleNamespace
     _check_cols(comparison, ["metric", "diff", "mean_a", "mean_b", "better", "d_improvement"], "comparison")
-    rows, by = [], _rows_by_metric(comparison)
-    def add(level, crit, thr, obs, status, detail):
-        rows.append({"level": level, "criterion": crit, "threshold": thr, "observed": obs, "status": status, "detail": detail})
-    def missing(level, crit, thr, why): add(level, crit, thr, math.nan, "not evaluated", why)
-    # direction of diversity metrics
-    for crit, name, metric in (("Self-BLEU lower", "self_bleu", _pick(by, self_bleu_metric, "self_bleu", "self_bleu")),
-                               ("Distinct-n higher", "distinct_2", _pick(by, distinct_metric, "distinct_2", "distinct"))):
-        sign = 1 if default_higher_is_better(metric or name) else -1   # the registry's direction (stats.METRICS)
-        thr = "< baseline" if sign < 0 else "> baseline"
-        if metric is None: missing("minimum", crit, thr, "metric not in the comparison"); continue
-        d = float(by[metric]["diff"])
-        add("minimum", crit, thr, d, "pass" if d * sign > 0 else "fail", f"{metric}: diff (b − a) = {d:+.4g}")
-    # quality kept
-    if rouge_metric in by:
-        r = by[rouge_metric]; ma = float(r.mean_a)
-        rel = (float(r.mean_b) - ma) / abs(ma) if ma else math.nan
-        st_ = "not evaluated" if math.isnan(rel) else "pass" if rel >= -0.10 else "fail"
-        add("minimum", "ROUGE-L within 10%", "≥ −10%", rel, st_, f"{rouge_metric}: relative change {rel:+.1%}")
-    else: missing("minimum", "ROUGE-L within 10%", "≥ −10%", f"`{rouge_metric}` not in the comparison")
-    # significance and effect size of the primary diversity metric
-    prim = _primary_metric(comparison, rouge_metric, primary_metric)
-    pcol = _pcol(comparison)
-    for level, pthr, dthr in (("minimum", 0.05, 0.3), ("strong", 0.01, 0.5)):
-        r = by[prim] if prim is not None else None
-        p = math.nan if r is None else float(r[pcol])
-        d = math.nan if r is None else float(r.d_improvement)
-        if math.isnan(p): missing(level, f"p < {pthr:g}", f"< {pthr:g}", "no primary metric" if r is None else f"{prim}: p is NaN")
-        else:
-            ok = p < pthr and r.better == "b"
-            add(level, f"p < {pthr:g}", f"< {pthr:g}", p, "pass" if ok else "fail",
-                f"{prim}: {pcol} = {p:.3g}" + (f" ({r.correction})" if "correction" in r.index else "") + f", better = {r.better}")
-        if math.isnan(d): missing(level, f"Cohen's d > {dthr:g}", f"> {dthr:g}", "no primary metric" if r is None else f"{prim}: d is NaN")
-        else: add(level, f"Cohen's d > {dthr:g}", f"> {dthr:g}", d, "pass" if d > dthr else "fail",
-                  f"{prim}: d_z in the improvement direction = {d:+.3f}")
-        # pass@k
-        crit, thr = f"pass@{k} improvement > {0.15 if level == 'minimum' else 0.25:.0%}", 0.15 if level == "minimum" else 0.25
-        if passk is None: missing(level, crit, f"> {thr:.0%}", "no pass@k curves given"); continue
-        ca, cb = (passk[labels[0]], passk[labels[1]]) if isinstance(passk, Mapping) else tuple(passk)
-        pa, pb = _pass_at(ca, k), _pass_at(cb, k)
-        if math.isnan(pa) or math.isnan(pb): missing(level, crit, f"> {thr:.0%}", f"k = {k} not in both curves"); continue
-        rel = (pb - pa) / pa if pa > 0 else (math.inf if pb > 0 else 0.0)
-        add(level, crit, f"> {thr:.0%}", rel, "pass" if rel > thr else "fail",
-            f"pass@{k}: {labels[0]} {pa:.3f} → {labels[1]} {pb:.3f} ({rel:+.1%})")
-    if judge_win_rate is None or math.isnan(float(judge_win_rate)):
-        missing("strong", "judge win rate > 55%", "> 55%", judge_note or "no judge result given")
-    else:
-        w = float(judge_win_rate)
-        if not 0 <= w <= 1: raise ValueError(f"judge_win_rate={w} must be a fraction in [0, 1]")
-        add("strong", "judge win rate > 55%", "> 55%", w, "pass" if w > 0.55 else "fail", f"win rate {w:.1%} (ties = ½)")
-    obs, st_, det = _seed_agreement(seeds_agree, prim)
-    add("strong", "several seeds agree", "all seeds", obs, st_, det)
+    by = _rows_by_metric(comparison)
+    c = SimpleNamespace(by=by, passk=passk, judge_win_rate=judge_win_rate, judge_note=judge_note, seeds_agree=seeds_agree,
+                        rouge=rouge_metric, prim=_primary_metric(comparison, rouge_metric, primary_metric), pcol=_pcol(comparison),
+                        self_bleu=_pick(by, self_bleu_metric, "self_bleu", "self_bleu"),
+                        distinct=_pick(by, distinct_metric, "distinct_2", "distinct"), labels=labels, k=k)
+    rows = [dict(zip(["level", "criterion", "threshold", "observed", "status", "detail"], (lev, crit.format(k=k), thr, *fn(c))))
+            for lev, crit, thr, fn in criteria]
     out = pd.DataFrame(rows)
     out["level"] = pd.Categorical(out.level, ["minimum", "strong"])
     return out.sort_values("level", kind="stable").reset_index(drop=True)
 
+# %% ../nbs/09_report.ipynb #3db5004d
 def verdict_summary(v:pd.DataFrame) -> pd.Series:
     "Per level: 'pass' if every criterion passes, 'fail' if any fails, else 'incomplete'."
     def one(s): return "fail" if (s == "fail").any() else "pass" if (s == "pass").all() else "incomplete"
     return v.groupby("level", observed=True)["status"].agg(one)
+
+def verdict_line(v:pd.DataFrame) -> str:
+    "One line for under the verdict: each level's result and its counts of passed, failed and unevaluated criteria."
+    def part(level, s):
+        n = {x: int((s == x).sum()) for x in ("pass", "fail", "not evaluated")}
+        counts = f"{n['pass']} of {len(s)} passed" + (f", {n['fail']} failed" if n["fail"] else "") + \
+            (f", {n['not evaluated']} not evaluated" if n["not evaluated"] else "")
+        return f"{level}: {verdict_summary(v)[level].upper()} ({counts})"
+    return "Overall — " + "; ".join(part(l, g.status) for l, g in v.groupby("level", observed=True))

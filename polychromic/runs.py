@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_runs.ipynb #756706cd
 from __future__ import annotations
-import json, os, sys, time
+import json, logging, os, re, sys, tempfile, threading, time
 from pathlib import Path
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
@@ -12,8 +12,10 @@ from .config import run_name, train_settings_from, eval_settings, ConfigError
 from .stats import METRICS
 
 # %% auto #0
-__all__ = ['EXPERIMENT', 'publish', 'repo_root', 'experiment_notebook', 'run', 'read_run', 'collect', 'sweep', 'aggregate_seeds',
-           'lambda_ablation', 'lambda_ablation_chart', 'experiment', 'training_record', 'load_run_model']
+__all__ = ['RESULT_MIME', 'PROGRESS_ENV', 'EXPERIMENT', 'publish', 'repo_root', 'experiment_notebook', 'local_roots',
+           'clean_record', 'clean_file', 'progress', 'run', 'read_run', 'collect', 'sweep', 'aggregate_seeds',
+           'lambda_ablation', 'lambda_ablation_chart', 'fresh_runs_dir', 'experiment', 'training_record',
+           'load_run_model']
 
 # %% ../nbs/10_runs.ipynb #bb2aef78
 def _jsonable(o):
@@ -27,12 +29,17 @@ def _jsonable(o):
     if isinstance(o, Path): return str(o)
     return o
 
+RESULT_MIME = "application/vnd.polychromic.result+json"   # no frontend renders it: the record shows the text/plain line
+
+def _summary(name:str, data) -> str:
+    what = f"{len(data)} rows" if isinstance(data, list) else f"{len(data)} fields" if isinstance(data, dict) else type(data).__name__
+    return f"[{name}: {what}, published for read-back with polychromic.runs.read_run]"
+
 def publish(name:str, obj, show:bool=True):
-    "Display `obj` as JSON tagged `name`, so `read_run` can read it back from the executed notebook."
+    "Store `obj` as JSON tagged `name` in the record, so `read_run` can read it back; the record shows one short line."
     data = _jsonable(obj)
     json.dumps(data)  # fail here, in the run, if something is not serialisable
-    display({"application/json": data}, raw=True, metadata={"polychromic": {"name": name}})
-    return data
+    display({RESULT_MIME: data, "text/plain": _summary(name, data)}, raw=True, metadata={"polychromic": {"name": name}})
 
 # %% ../nbs/10_runs.ipynb #f9636032
 def repo_root() -> Path|None:
@@ -51,6 +58,117 @@ def experiment_notebook(name:str) -> Path:
                                 "without a notebook with `polychromic train`")
     return p
 
+# %% ../nbs/10_runs.ipynb #f513520a
+_NOISE = [re.compile(r"^[^\n]*TqdmWarning: IProgress not found[^\n]*\n(?:[ \t]+from \.autonotebook import[^\n]*\n)?", re.M),
+          re.compile(r"^[^\n]*Kernel is running over TCP without encryption[^\n]*\n", re.M),
+          re.compile(r"^[^\n]*site-packages/[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t]+[^\n]*\n)?", re.M)]   # a library's own warnings
+
+def _collapse_cr(text:str) -> str:
+    "What a terminal shows: each line keeps only what follows its last carriage return."
+    return "\n".join(l.rstrip("\r").rsplit("\r", 1)[-1] for l in text.split("\n"))
+
+def local_roots() -> list[str]:
+    "This machine's directories a record must not name: the checkout, the working directory, the home directory."
+    return [str(p) for p in (repo_root(), Path.cwd(), Path.home()) if p is not None and str(p) != "/"]
+
+def _relpaths(o, roots:list[str]):
+    "`o` (a string, or a JSON tree) with every local root removed (`root/x` → `x`; the home directory → `~`)."
+    if isinstance(o, dict): return {k: o[k] if k.startswith("image/") and k != "image/svg+xml" else _relpaths(v, roots) for k, v in o.items()}
+    if isinstance(o, list): return [_relpaths(v, roots) for v in o]
+    if not isinstance(o, str): return o
+    home = str(Path.home())
+    for r in roots:
+        o = o.replace(r + "/", "~/" if r == home else "").replace(r, "~" if r == home else ".")
+    return o
+
+# %% ../nbs/10_runs.ipynb #e148894a
+def _merge_streams(outputs:list) -> list:
+    out = []
+    for o in outputs:
+        if o.get("output_type") == "stream" and out and out[-1].get("output_type") == "stream" and out[-1]["name"] == o["name"]:
+            out[-1]["text"] += o["text"]
+        else: out.append(o)
+    return out
+
+_FRONTMATTER = re.compile(r"^- skip_exec: true[ \t]*\n?", re.M)
+
+def clean_record(nb, roots:list[str]|None=None):
+    "`nb` (a notebook node) with streams collapsed as a terminal shows them, environment noise dropped, local paths relative."
+    roots = sorted(set(roots or local_roots()), key=len, reverse=True)
+    for c in nb.cells:
+        if c.cell_type == "markdown": c.source = _FRONTMATTER.sub("", c.source)   # nbdev's test flag, not for readers
+        if c.cell_type != "code": continue
+        outs = _merge_streams(c.get("outputs", []))
+        for o in outs:
+            if o["output_type"] == "stream":
+                t = _collapse_cr(o["text"])
+                for rx in _NOISE: t = rx.sub("", t)
+                o["text"] = _relpaths(t, roots)
+            elif o["output_type"] == "error": o["evalue"], o["traceback"] = _relpaths([o["evalue"], o["traceback"]], roots)
+            else: o["data"] = _relpaths(o["data"], roots)
+        c.outputs = [o for o in outs if not (o["output_type"] == "stream" and not o["text"].strip())]
+    if "papermill" in nb.metadata: nb.metadata["papermill"] = _relpaths(nb.metadata["papermill"], roots)
+    return nb
+
+def clean_file(path, roots:list[str]|None=None) -> Path:
+    "Clean the record at `path` in place (see `clean_record`)."
+    nb = nbformat.read(path, as_version=4)
+    nbformat.write(clean_record(nb, roots), path)
+    return Path(path)
+
+# %% ../nbs/10_runs.ipynb #157bef42
+PROGRESS_ENV = "POLYCHROMIC_PROGRESS"
+
+def progress(line:str):
+    "Report one line of progress to whoever runs this notebook (`run` shows it); nothing when nobody listens."
+    f = os.environ.get(PROGRESS_ENV)
+    if f:
+        with open(f, "a") as fh: fh.write(line.rstrip("\n") + "\n")
+
+def _tail(path:Path, stop:threading.Event, emit):
+    pos = 0
+    while True:
+        done = stop.wait(0.5)
+        with open(path, "rb") as f: f.seek(pos); new = f.read()
+        whole = new[:new.rfind(b"\n") + 1]          # complete lines only
+        pos += len(whole)
+        for line in whole.decode(errors="replace").splitlines(): emit(line)
+        if done: return
+
+# %% ../nbs/10_runs.ipynb #a06b10bf
+class _progress_tail:
+    "Context manager: a fresh progress file in `POLYCHROMIC_PROGRESS` for the kernel, its lines printed to stderr."
+    def __init__(self, show:bool=True, emit=None):
+        from tqdm import tqdm
+        self.show, self.emit = show, emit or (lambda l: tqdm.write(f"  {l}", file=sys.stderr))
+    def __enter__(self):
+        fd, p = tempfile.mkstemp(prefix="polychromic-progress-", suffix=".log"); os.close(fd)
+        self.path, self.prev, self.stop = Path(p), os.environ.get(PROGRESS_ENV), threading.Event()
+        os.environ[PROGRESS_ENV] = p                 # a kernel started now inherits it
+        self.thread = threading.Thread(target=_tail, args=(self.path, self.stop, self.emit if self.show else lambda l: None), daemon=True)
+        self.thread.start(); return self
+    def __exit__(self, *exc):
+        self.stop.set(); self.thread.join()
+        if self.prev is None: os.environ.pop(PROGRESS_ENV, None)
+        else: os.environ[PROGRESS_ENV] = self.prev
+        self.path.unlink(missing_ok=True)
+
+# %% ../nbs/10_runs.ipynb #95965008
+def _kernel_manager_class():
+    "A jupyter_client KernelManager on IPC sockets in a private temporary directory (None on Windows: TCP)."
+    if sys.platform == "win32": return None
+    from jupyter_client.manager import KernelManager
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.transport, self.ip = "ipc", str(Path(tempfile.mkdtemp(prefix="polychromic-kernel-"))/"k")
+    return IPCKernelManager
+
+# %% ../nbs/10_runs.ipynb #75d53dfc
+class _SettingsAreValidated(logging.Filter):
+    "papermill warns of each parameter missing from the parameters cell; our notebooks validate every setting themselves."
+    def filter(self, r): return not r.getMessage().startswith("Passed unknown parameter")
+
 def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output:bool=False, overwrite:bool=False,
         **params) -> Path:
     "Execute `notebook` with papermill into `output` with `params`; return the output path. Never overwrites a record."
@@ -60,11 +178,18 @@ def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output
         raise FileExistsError(f"{output} exists: a run record is never overwritten (pass overwrite=True to replace it)")
     output.parent.mkdir(parents=True, exist_ok=True)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in params.items()}
+    kmc, quiet = _kernel_manager_class(), _SettingsAreValidated()
+    logging.getLogger("papermill").addFilter(quiet)
     try:
-        pm.execute_notebook(str(notebook), str(output), parameters=params, kernel_name="python3",
-                            cwd=os.getcwd(), progress_bar=progress, log_output=log_output)
+        with _progress_tail(show=progress):
+            pm.execute_notebook(str(notebook), str(output), parameters=params, kernel_name="python3",
+                                cwd=os.getcwd(), progress_bar=progress, log_output=log_output,
+                                **({"kernel_manager_class": kmc} if kmc else {}))
     except Exception:
         if raise_errors: raise
+    finally:
+        logging.getLogger("papermill").removeFilter(quiet)
+        if output.exists(): clean_file(output)
     return output
 
 # %% ../nbs/10_runs.ipynb #839e2065
@@ -81,7 +206,9 @@ def read_run(path) -> dict:
         if c.cell_type != "code": continue
         for o in c.get("outputs", []):
             name = o.get("metadata", {}).get("polychromic", {}).get("name")
-            if name and "application/json" in o.get("data", {}): rec["results"][name] = o["data"]["application/json"]
+            data = o.get("data", {})
+            if name and (RESULT_MIME in data or "application/json" in data):
+                rec["results"][name] = data.get(RESULT_MIME, data.get("application/json"))
             if o.get("output_type") == "error":
                 rec["status"], rec["error"] = "failed", f"{o.get('ename')}: {o.get('evalue')}"
     if pm.get("exception") and rec["status"] != "failed": rec["status"] = "failed"
@@ -167,7 +294,7 @@ def _model_key(label:str) -> str:
     return re.sub(r"_seed\d+(-[0-9a-f]{8})?$", "", str(label))
 
 def aggregate_seeds(evaluations, alpha:float=0.05, diff_col="diff", p_col="p_corrected") -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Per-seed table and across-seed summary (mean ± sd, seeds agree in the good direction) of published `comparison`s."
+    "Per-seed table and across-seed summary (mean ± sd; seeds significant, and significant in the good direction) of published `comparison`s."
     rows = []
     for ev in evaluations:
         if ev.get("status", "completed") != "completed": continue
@@ -179,10 +306,10 @@ def aggregate_seeds(evaluations, alpha:float=0.05, diff_col="diff", p_col="p_cor
     per_seed = pd.DataFrame(rows, columns=["seed", "model", "metric", "diff", "p_corrected", "higher_is_better"])
     def summ(g):
         d, p = g["diff"].astype(float), g["p_corrected"].astype(float)
-        improves = bool(((d > 0) == g["higher_is_better"]).all() and (d != 0).all())
+        good = ((d > 0) == g["higher_is_better"]) & (d != 0)
         return pd.Series({"n_seeds": len(g), "diff_mean": d.mean(), "diff_sd": d.std(ddof=1) if len(g) > 1 else np.nan,
-                          "n_significant": int((p < alpha).sum()),
-                          "seeds_agree": bool(len(g) > 1 and improves and (p < alpha).all())})
+                          "n_significant": int((p < alpha).sum()), "n_improved": int((good & (p < alpha)).sum()),
+                          "seeds_agree": bool(len(g) > 1 and good.all() and (p < alpha).all())})
     summary = per_seed.groupby(["model", "metric"]).apply(summ, include_groups=False).reset_index() if rows else pd.DataFrame()
     return per_seed, summary
 
@@ -219,9 +346,18 @@ EXPERIMENT = dict(
     eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True),
 )
 
-def experiment(runs_dir="runs", seed:int|None=None, lam:float|None=None, objective:str|None=None,
+def fresh_runs_dir(parent="runs") -> Path:
+    "A new directory for one demo's records: `runs/demo-<UTC time>` (the committed records in `runs/` stay untouched)."
+    return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
+
+def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective:str|None=None,
                train_params:dict|None=None, eval_params:dict|None=None, progress:bool=True) -> dict:
     "Baseline vs polychromic on the embedded defaults: train both, evaluate, print where everything is."
+    runs_dir = Path(runs_dir) if runs_dir is not None else fresh_runs_dir()
+    if runs_dir.is_dir() and any(runs_dir.glob("*.ipynb")):
+        raise FileExistsError(f"{runs_dir} already holds run records; they are regenerated only deliberately: "
+                              "give a new --runs-dir (default: a fresh runs/demo-<time>)")
+    print(f"Writing the run records to {runs_dir}/", flush=True)
     cfg = {**EXPERIMENT}
     seed = cfg["seed"] if seed is None else seed
     lam = cfg["lam"] if lam is None else lam
@@ -238,7 +374,10 @@ def experiment(runs_dir="runs", seed:int|None=None, lam:float|None=None, objecti
     for r in res["train"] + res["evaluations"]: print(f"  {r['path']}  [{r['status']}]")
     for e in res["evaluations"]:
         v = e["results"].get("verdict")
-        if v: print("\nVerdict:\n" + pd.DataFrame(v).to_string(index=False))
+        if v:
+            from polychromic.report import verdict_line
+            v = pd.DataFrame(v)[["level", "criterion", "threshold", "observed", "status", "detail"]]
+            print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v))
         if e["results"].get("figures"): print("Figures:", *e["results"]["figures"], sep="\n  ")
     return res
 

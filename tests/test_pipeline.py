@@ -41,7 +41,7 @@ def test_training_records(experiment):
         assert rec["status"] == "completed" and rec["parameters"]["lam"] == lam
         m = rec["metrics"]
         assert m["steps"] == 4 and m["seed"] == 7
-        assert Path(m["adapter_path"], "adapter_config.json").exists()
+        assert (runs.parent/m["adapter_path"]/"adapter_config.json").exists()   # paths in records are relative to where it ran
         assert 0 < m["eval_ce"] < 20
     # the diversity term was computed (and logged) only in the polychromic run
     assert poly["metrics"]["diversity_term"] is not None and base["metrics"]["diversity_term"] is None
@@ -63,8 +63,29 @@ def test_evaluation_record(experiment):
     assert v["several seeds agree"] == "not evaluated" and v["judge win rate > 55%"] == "not evaluated"
     assert set(v.values()) <= {"pass", "fail", "not evaluated"}
     figs = ev["results"]["figures"]
-    assert figs and all(Path(f).stat().st_size > 1000 for f in figs)
-    gens = [json.loads(l) for l in (Path(m["out_dir"])/"generations.jsonl").read_text().splitlines()]
+    assert figs and all((runs.parent/f).stat().st_size > 1000 for f in figs)
+    gens = [json.loads(l) for l in (runs.parent/m["out_dir"]/"generations.jsonl").read_text().splitlines()]
     assert len(gens) == 2 * 4 * 3
     df = collect(runs)
     assert set(df["status"]) == {"completed"} and len(df) == 3
+
+def _outputs(nb):
+    return [(c, o) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+def test_records_render_anywhere(experiment):
+    "Every figure of the evaluation record is a static image; no record names the machine or shows environment noise."
+    import nbformat
+    runs, r = experiment
+    (path,) = runs.glob("evaluate_seed7-*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    figs = [o for c, o in _outputs(nb) if "figure(p)" in c.source]
+    assert len(figs) == 4, [o.get("output_type") for o in figs]
+    for o in figs: assert {"image/png", "image/svg+xml"} & set(o["data"]), o["data"].keys()
+    assert not any("vega" in str(o.get("data", {}).get("text/html", "")) for _, o in _outputs(nb))   # no script-only charts
+    for p in runs.glob("*.ipynb"):
+        text = json.dumps([o for _, o in _outputs(nbformat.read(p, as_version=4))])
+        assert str(runs.parent) not in text and str(Path.home()) + "/" not in text, p
+        assert "TqdmWarning" not in text and "application/json" not in text, p      # published results: one text line each
+    # the CLI showed training progress, and no kernel warning
+    assert "step 4/4" in r.stderr and "ETA" in r.stderr and "diversity" in r.stderr, r.stderr[-2000:]
+    assert "without encryption" not in r.stderr + r.stdout and "Passed unknown parameter" not in r.stderr
