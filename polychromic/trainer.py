@@ -14,12 +14,13 @@ from fastcore.basics import patch
 from transformers import TrainerCallback
 from trl import SFTConfig, SFTTrainer
 from trl.models.utils import unwrap_model_for_generation
+from .diversity import pairwise_distance_from_embeddings, self_bleu, distinct_n as _distinct_n
 from .generate import Generation, generate_ids, sequence_logprobs, sample_replies, no_dropout
 
 # %% auto #0
-__all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'loo_advantages', 'semantic_set_diversity', 'polychromic_score', 'set_diversity_fn',
-           'PolychromicConfig', 'prompts_and_references', 'default_quality', 'PolychromicTrainer',
-           'SampleGenerationsCallback', 'measured_diversity']
+__all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'RENAMED', 'loo_advantages', 'semantic_set_diversity', 'polychromic_score',
+           'set_diversity_fn', 'PolychromicConfig', 'prompts_and_references', 'default_quality', 'PolychromicTrainer',
+           'SampleGenerationsCallback']
 
 # %% ../nbs/04_trainer.ipynb #ab2224c8
 def _n(items) -> int: return len(items[0]) if isinstance(items, tuple) else len(items)
@@ -38,13 +39,9 @@ def loo_advantages(score_fn:Callable, items) -> torch.Tensor:
     return torch.tensor([full - float(score_fn(_subset(items, [j for j in range(n) if j != i]))) for i in range(n)],
                         dtype=torch.float64)
 
-def semantic_set_diversity(emb) -> torch.Tensor:
-    "Mean pairwise cosine distance 1 − cos(eᵢ, eⱼ) over the rows of `emb` (0 for fewer than 2 rows)."
-    e = F.normalize(torch.as_tensor(emb).double(), dim=-1)
-    n = e.shape[0]
-    if n < 2: return torch.tensor(0.0, dtype=torch.float64)
-    i, j = torch.triu_indices(n, n, 1)
-    return (1 - (e[i] * e[j]).sum(-1)).clamp(min=0).mean()
+def semantic_set_diversity(emb) -> float:
+    "D(Y) of the `semantic` metric: `polychromic.diversity`'s mean pairwise cosine distance of the rows (0 below 2 rows)."
+    return 0.0 if len(emb) < 2 else pairwise_distance_from_embeddings(emb)
 
 def polychromic_score(diversity_fn:Callable) -> Callable:
     "Set score f(Y) = mean quality × D(Y) of Hamid et al. 2025, over items `(diversity_items, quality)`."
@@ -62,20 +59,18 @@ def set_diversity_fn(metric:str="semantic", distinct_n:int=2) -> Callable:
     if metric == "semantic": return semantic_set_diversity
     if metric == "bleu":
         def d_bleu(texts):
-            from polychromic.diversity import self_bleu
             return 0.0 if len(texts) < 2 else 1.0 - float(self_bleu(list(texts), n=4))
         return d_bleu
     if metric == "distinct":
         def d_distinct(texts):
-            from polychromic.diversity import distinct_n as _distinct
-            v = float(_distinct(list(texts), distinct_n))
+            v = float(_distinct_n(list(texts), distinct_n))
             return 0.0 if math.isnan(v) else v   # no n-grams at all (empty or one-word replies): no diversity
         return d_distinct
     raise ValueError(f"diversity_metric must be one of {DIVERSITY_METRICS}, got {metric!r}")
 
 # %% ../nbs/04_trainer.ipynb #f42dad06
-_RENAMED = {"n_generations": "num_generations", "generation_temperature": "temperature",
-            "generation_top_p": "top_p", "max_new_tokens": "max_completion_length"}   # old name -> TRL GRPOConfig name
+RENAMED = {"n_generations": "num_generations", "generation_temperature": "temperature",
+           "generation_top_p": "top_p", "max_new_tokens": "max_completion_length"}   # old name -> TRL GRPOConfig name
 
 @dataclass
 class PolychromicConfig(SFTConfig):
@@ -107,7 +102,7 @@ class PolychromicConfig(SFTConfig):
 def _take_deprecated(self:PolychromicConfig):
     "Old field names still work for one release: copy them to the new ones with a FutureWarning."
     defaults = {f.name: f.default for f in fields(PolychromicConfig)}
-    for old, new in _RENAMED.items():
+    for old, new in RENAMED.items():
         v = getattr(self, old)
         if v is None: continue
         if getattr(self, new) != defaults[new] and getattr(self, new) != v:
@@ -122,7 +117,8 @@ def __post_init__(self:PolychromicConfig):
     self._take_deprecated()
     SFTConfig.__post_init__(self)
     def bad(name, msg): raise ValueError(f"PolychromicConfig.{name}: {msg}, got {getattr(self, name)!r}")
-    if self.lam is None or not self.lam >= 0: bad("lam", "must be >= 0")
+    if self.lam is None or not math.isfinite(self.lam): bad("lam", "must be a finite number (λ·term would be inf or nan)")
+    if not self.lam >= 0: bad("lam", "must be >= 0")
     if self.num_generations < 2: bad("num_generations", "must be >= 2 (leave-one-out needs at least 2 samples per prompt)")
     if self.objective not in OBJECTIVES: bad("objective", f"must be one of {OBJECTIVES}")
     if self.diversity_metric not in DIVERSITY_METRICS: bad("diversity_metric", f"must be one of {DIVERSITY_METRICS}")
@@ -410,13 +406,3 @@ class SampleGenerationsCallback(TrainerCallback):
         if "trackio" in rt:
             import trackio
             trackio.log({"sample_generations": trackio.Table(dataframe=df)})
-
-# %% ../nbs/04_trainer.ipynb #17bbfa28
-def measured_diversity(model, tokenizer, prompts:list, k:int=6, embedder=None, temperature:float=1.0,
-                       max_new_tokens:int=16, seed:int=0) -> float:
-    "Mean semantic set diversity of `k` sampled replies per prompt (a quick check, not the evaluation)."
-    if embedder is None:
-        from polychromic.models import load_embedder
-        embedder = load_embedder()
-    reps = sample_replies(model, tokenizer, prompts, k=k, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
-    return float(np.mean([float(semantic_set_diversity(embedder.encode(r, convert_to_tensor=True).cpu())) for r in reps]))
