@@ -7,10 +7,10 @@ from __future__ import annotations
 import dataclasses, difflib, enum, hashlib, json, math, os, types, typing, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from .trainer import PolychromicConfig
+from .trainer import PolychromicConfig, RENAMED
 
 # %% auto #0
-__all__ = ['RENAMED', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'EVAL_SCHEMA', 'RunArgs', 'ConfigError', 'schema_fields',
+__all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'EVAL_SCHEMA', 'RunArgs', 'ConfigError', 'schema_fields',
            'unknown_key_message', 'coerce', 'resolve', 'run_name', 'config_hash', 'TrainSettings',
            'train_settings_from', 'load_yaml', 'train_settings', 'notebook_settings', 'schema_parser', 'train_parser',
            'settings_from_argv', 'EvalArgs', 'eval_parser', 'eval_settings']
@@ -37,30 +37,7 @@ class RunArgs:
     resume: bool = field(default=False, metadata={"help": "Continue from the latest checkpoint in the run's directory (it must have one: see save_strategy/save_steps)."})
 
 # %% ../nbs/12_config.ipynb #fcbc8028
-# INTEGRATOR: once the trainer's rename (num_generations, temperature, top_p, max_completion_length) is merged,
-# delete the shim below (from `_old` on) and keep `RENAMED` and `TrainerConfig = PolychromicConfig`.
-RENAMED = {"n_generations": "num_generations", "generation_temperature": "temperature",
-           "generation_top_p": "top_p", "max_new_tokens": "max_completion_length"}  # old name -> TRL's name
-_GRPO_NAMES = {new: old for old, new in RENAMED.items()}
-_old = {f.name: f for f in fields(PolychromicConfig)}
-
-if all(n in _old for n in _GRPO_NAMES): TrainerConfig = PolychromicConfig
-else:
-    def _renamed(old): return field(default=_old[old].default, metadata={"help": _old[old].metadata["help"]})
-    @dataclass
-    class TrainerConfig(PolychromicConfig):
-        "`PolychromicConfig` with TRL's GRPOConfig names (shim until the trainer's rename lands)."
-        num_generations: int = _renamed("n_generations")
-        temperature: float = _renamed("generation_temperature")
-        top_p: float = _renamed("generation_top_p")
-        max_completion_length: int = _renamed("max_new_tokens")
-        def __post_init__(self):
-            for new, old in _GRPO_NAMES.items():
-                if getattr(self, old) != _old[old].default:
-                    warnings.warn(f"`{old}` is deprecated: use `{new}`", FutureWarning)
-                    if getattr(self, new) == _old[old].default: setattr(self, new, getattr(self, old))
-                setattr(self, old, getattr(self, new))
-            super().__post_init__()
+TrainerConfig = PolychromicConfig
 
 # %% ../nbs/12_config.ipynb #0c575c6f
 DEFAULTS = dict(max_steps=20, learning_rate=1e-3, logging_steps=5, max_length=256, report_to="none",
@@ -148,11 +125,23 @@ def _hints(schema) -> dict:
 def _where(source, lines, key):
     return f"{source}, line {lines[key]}" if lines and key in lines else source
 
+def _new_names(settings:dict, known, source:str, lines:dict|None) -> dict:
+    "`settings` with the trainer's deprecated sampling keys under their new names (a FutureWarning each)."
+    out = {}
+    for k, v in settings.items():
+        new = RENAMED.get(k) if k in known else None
+        if new is None: out[k] = v; continue
+        if new in settings: raise ConfigError(f"{_where(source, lines, k)}: {k} is the old name of {new}; give {new} only")
+        warnings.warn(f"{_where(source, lines, k)}: {k} is deprecated, use {new}", FutureWarning, stacklevel=3)
+        out[new] = v
+    return out
+
 def resolve(settings:dict, schema=TRAIN_SCHEMA, defaults:dict|None=None, source:str="settings", lines:dict|None=None) -> dict:
     "Validated settings (project defaults + `settings`), keeping those that differ from the dataclasses' defaults."
     known, hints = schema_fields(schema), _hints(schema)
     for k in settings:
         if k not in known: raise ConfigError(unknown_key_message(k, known, _where(source, lines, k)))
+    settings = _new_names(settings, known, source, lines)
     merged = {**(DEFAULTS if defaults is None else defaults), **settings}
     out = {}
     for k, v in merged.items():

@@ -169,7 +169,7 @@ def embed(texts:Sequence[str], embedder=None, batch_size:int=256) -> np.ndarray:
     return np.asarray(out, dtype=np.float32)
 
 def _unit_rows(emb) -> np.ndarray:
-    if hasattr(emb, "detach"): emb = emb.detach().float().cpu().numpy()
+    if hasattr(emb, "detach"): emb = emb.detach().double().cpu().numpy()
     e = np.asarray(emb, dtype=np.float64)
     if e.ndim != 2: raise ValueError(f"embeddings must be 2-D (n_texts, dim), got shape {e.shape}")
     norms = np.linalg.norm(e, axis=1, keepdims=True)
@@ -182,9 +182,9 @@ def pairwise_distance_from_embeddings(emb, per_text:bool=False):
     n = len(u)
     if n < 2: raise ValueError(f"semantic diversity needs at least 2 texts; got {n}")
     S, sq = u.sum(0), (u * u).sum(1)
-    mean = 1 - (S @ S - sq.sum()) / (n * (n - 1))
+    mean = max(0.0, 1 - (S @ S - sq.sum()) / (n * (n - 1)))   # >= 0: identical rows give 0, not -2e-16
     if not per_text: return float(mean)
-    return float(mean), 1 - (u @ S - sq) / (n - 1)
+    return float(mean), np.maximum(0.0, 1 - (u @ S - sq) / (n - 1))
 
 def semantic_diversity(
     texts:Sequence[str]|None=None, # the set; may be None when `embeddings` is given

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib, math
 from dataclasses import dataclass
 import torch
+from fastcore.basics import patch
 from transformers import GenerationConfig
 from .models import chat_prompt
 
@@ -59,18 +60,22 @@ class Generation:
     @property
     def n_prompts(self): return self.prompt_ids.shape[0] // self.k
 
-    def rows(self, idx) -> "Generation":
-        "Rows `idx` (a slice or index list) as a `Generation` with k = 1, columns that are padding in every row trimmed."
-        pm, cm = self.prompt_mask[idx], self.completion_mask[idx]
-        p0 = int((pm.sum(0) > 0).nonzero()[0]) if pm.sum() > 0 else pm.shape[1]
-        c1 = int((cm.sum(0) > 0).nonzero()[-1]) + 1 if cm.sum() > 0 else 0
-        return Generation(self.prompt_ids[idx][:, p0:], pm[:, p0:], self.completion_ids[idx][:, :c1], cm[:, :c1], 1)
+# %% ../nbs/05_generate.ipynb #67044451c0
+@patch
+def rows(self:Generation, idx) -> "Generation":
+    "Rows `idx` (a slice or index list) as a `Generation` with k = 1, columns that are padding in every row trimmed."
+    pm, cm = self.prompt_mask[idx], self.completion_mask[idx]
+    p0 = int((pm.sum(0) > 0).nonzero()[0]) if pm.sum() > 0 else pm.shape[1]
+    c1 = int((cm.sum(0) > 0).nonzero()[-1]) + 1 if cm.sum() > 0 else 0
+    return Generation(self.prompt_ids[idx][:, p0:], pm[:, p0:], self.completion_ids[idx][:, :c1], cm[:, :c1], 1)
 
-    def texts(self, tokenizer) -> list[str]:
-        "Decoded replies (special tokens dropped, whitespace stripped), one per row."
-        ids = [row[m.bool()].tolist() for row, m in zip(self.completion_ids, self.completion_mask)]
-        return [t.strip() for t in tokenizer.batch_decode(ids, skip_special_tokens=True)]
+@patch
+def texts(self:Generation, tokenizer) -> list[str]:
+    "Decoded replies (special tokens dropped, whitespace stripped), one per row."
+    ids = [row[m.bool()].tolist() for row, m in zip(self.completion_ids, self.completion_mask)]
+    return [t.strip() for t in tokenizer.batch_decode(ids, skip_special_tokens=True)]
 
+# %% ../nbs/05_generate.ipynb #67044451c1
 def _eos_ids(model, tokenizer) -> list[int]:
     eos = getattr(model.generation_config, "eos_token_id", None)
     if eos is None: eos = tokenizer.eos_token_id
@@ -85,6 +90,7 @@ def completion_mask(completion_ids:torch.Tensor, eos_ids:list[int]) -> torch.Ten
     first = torch.where(is_eos.any(1), is_eos.int().argmax(1), torch.full_like(is_eos[:, 0], C, dtype=torch.long))
     return (torch.arange(C, device=completion_ids.device)[None] <= first[:, None]).long()
 
+# %% ../nbs/05_generate.ipynb #67044451c2
 def left_pad(seqs:list[list[int]], pad_id:int, device=None, multiple:int=1) -> tuple[torch.Tensor, torch.Tensor]:
     "Left-pad token lists into `(ids, mask)` tensors, to a length that is a multiple of `multiple`."
     L = -(-max(len(s) for s in seqs) // multiple) * multiple
@@ -113,6 +119,7 @@ def generation_config(model, tokenizer, temperature:float=1.0, top_p:float=1.0, 
                             pad_token_id=tokenizer.pad_token_id, bos_token_id=getattr(tokenizer, "bos_token_id", None),
                             use_cache=True, cache_implementation="static" if static_cache else None)
 
+# %% ../nbs/05_generate.ipynb #c205696fc0
 def _hf_model(model):
     "The transformers model whose `generate` runs (below a PEFT wrapper, if any)."
     return model.get_base_model() if hasattr(model, "get_base_model") else model
@@ -164,6 +171,7 @@ def _sampling_check(out, temperature:float, comp_mask:torch.Tensor) -> tuple[tor
         tok_lp.append(raw.gather(-1, comp[:, i:i+1]).squeeze(-1))
     return torch.stack(tok_lp, 1) * comp_mask, gap
 
+# %% ../nbs/05_generate.ipynb #8c558013c0
 @torch.no_grad()
 def generate_ids(
     model, tokenizer,

@@ -140,13 +140,6 @@ def chat_prompt(tokenizer, messages:list[dict]|str, **chat_template_kwargs) -> s
     chat_template_kwargs.setdefault("enable_thinking", False)
     return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True, **chat_template_kwargs)
 
-# %% ../nbs/01_models.ipynb #e3275f96
-def __getattr__(name):   # INTEGRATOR: delete once trainer/generate/data notebooks and bench/ import tiny_model from polychromic.testing
-    if name == "tiny_model":
-        from polychromic.testing import tiny_model
-        return tiny_model
-    raise AttributeError(f"module 'polychromic.models' has no attribute {name!r}")
-
 # %% ../nbs/01_models.ipynb #0c273ca0
 def load_embedder(name_or_path:str|Path|None=None, device:str|None=None):
     "A `SentenceTransformer`; `None` = the embedded all-MiniLM-L6-v2."

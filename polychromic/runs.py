@@ -338,7 +338,7 @@ def lambda_ablation_chart(df:pd.DataFrame):
 
 # %% ../nbs/10_runs.ipynb #04203651
 EXPERIMENT = dict(
-    lam=5.0, objective="diversity", seed=42,
+    lam=1.25, objective="diversity", seed=42,
     train_params=dict(max_steps=40, max_train_samples=80, learning_rate=1e-3, lr_scheduler_type="constant",
                       num_generations=4, max_completion_length=24,
                       per_device_train_batch_size=2, track_diversity_every=5, logging_steps=5,

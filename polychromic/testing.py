@@ -11,7 +11,7 @@ from .judge import CRITERIA, unescape_tag, _httpx
 from .models import prepare_tokenizer, embedded_model_file, _convert_gguf
 
 # %% auto #0
-__all__ = ['tiny_model', 'length_biased_judge', 'FakeClaudeAPI', 'fake_client']
+__all__ = ['tiny_model', 'measured_diversity', 'length_biased_judge', 'FakeClaudeAPI', 'fake_client']
 
 # %% ../nbs/14_testing.ipynb #316c51e2
 def tiny_model(seed:int=0, n_layers:int=2, hidden:int=64, tokenizer=None):
@@ -26,6 +26,15 @@ def tiny_model(seed:int=0, n_layers:int=2, hidden:int=64, tokenizer=None):
     model = LlamaForCausalLM(cfg)
     model.generation_config.pad_token_id = tok.pad_token_id
     return model, tok
+
+# %% ../nbs/14_testing.ipynb #b2d0e002
+def measured_diversity(model, tokenizer, prompts:list, k:int=6, embedder=None, temperature:float=1.0,
+                       max_new_tokens:int=16, seed:int=0) -> float:
+    "Mean semantic set diversity of `k` sampled replies per prompt (a quick check, not the evaluation)."
+    from polychromic.diversity import semantic_diversity
+    from polychromic.generate import sample_replies
+    reps = sample_replies(model, tokenizer, prompts, k=k, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
+    return sum(semantic_diversity(r, embedder) for r in reps) / len(reps)
 
 # %% ../nbs/14_testing.ipynb #ed8edb23
 def _extract(text:str, tag:str) -> str|None:

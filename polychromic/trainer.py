@@ -14,12 +14,13 @@ from fastcore.basics import patch
 from transformers import TrainerCallback
 from trl import SFTConfig, SFTTrainer
 from trl.models.utils import unwrap_model_for_generation
+from .diversity import pairwise_distance_from_embeddings, self_bleu, distinct_n as _distinct_n
 from .generate import Generation, generate_ids, sequence_logprobs, sample_replies, no_dropout
 
 # %% auto #0
-__all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'loo_advantages', 'semantic_set_diversity', 'polychromic_score', 'set_diversity_fn',
-           'PolychromicConfig', 'prompts_and_references', 'default_quality', 'PolychromicTrainer',
-           'SampleGenerationsCallback', 'measured_diversity']
+__all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'RENAMED', 'loo_advantages', 'semantic_set_diversity', 'polychromic_score',
+           'set_diversity_fn', 'default_quality', 'PolychromicConfig', 'prompts_and_references', 'PolychromicTrainer',
+           'SampleGenerationsCallback']
 
 # %% ../nbs/04_trainer.ipynb #ab2224c8
 def _n(items) -> int: return len(items[0]) if isinstance(items, tuple) else len(items)
@@ -38,13 +39,10 @@ def loo_advantages(score_fn:Callable, items) -> torch.Tensor:
     return torch.tensor([full - float(score_fn(_subset(items, [j for j in range(n) if j != i]))) for i in range(n)],
                         dtype=torch.float64)
 
-def semantic_set_diversity(emb) -> torch.Tensor:
-    "Mean pairwise cosine distance 1 − cos(eᵢ, eⱼ) over the rows of `emb` (0 for fewer than 2 rows)."
-    e = F.normalize(torch.as_tensor(emb).double(), dim=-1)
-    n = e.shape[0]
-    if n < 2: return torch.tensor(0.0, dtype=torch.float64)
-    i, j = torch.triu_indices(n, n, 1)
-    return (1 - (e[i] * e[j]).sum(-1)).clamp(min=0).mean()
+# %% ../nbs/04_trainer.ipynb #ab2224c9
+def semantic_set_diversity(emb) -> float:
+    "D(Y) of the `semantic` metric: `polychromic.diversity`'s mean pairwise cosine distance of the rows (0 below 2 rows)."
+    return 0.0 if len(emb) < 2 else pairwise_distance_from_embeddings(emb)
 
 def polychromic_score(diversity_fn:Callable) -> Callable:
     "Set score f(Y) = mean quality × D(Y) of Hamid et al. 2025, over items `(diversity_items, quality)`."
@@ -62,20 +60,32 @@ def set_diversity_fn(metric:str="semantic", distinct_n:int=2) -> Callable:
     if metric == "semantic": return semantic_set_diversity
     if metric == "bleu":
         def d_bleu(texts):
-            from polychromic.diversity import self_bleu
             return 0.0 if len(texts) < 2 else 1.0 - float(self_bleu(list(texts), n=4))
         return d_bleu
     if metric == "distinct":
         def d_distinct(texts):
-            from polychromic.diversity import distinct_n as _distinct
-            v = float(_distinct(list(texts), distinct_n))
+            v = float(_distinct_n(list(texts), distinct_n))
             return 0.0 if math.isnan(v) else v   # no n-grams at all (empty or one-word replies): no diversity
         return d_distinct
     raise ValueError(f"diversity_metric must be one of {DIVERSITY_METRICS}, got {metric!r}")
 
+# %% ../nbs/04_trainer.ipynb #24ff3a4b
+def default_quality(emb_replies:torch.Tensor, emb_reference:torch.Tensor) -> torch.Tensor:
+    "Default polychromic reward in [0, 1]: (1 + cos)/2 of each reply's embedding and the reference reply's embedding."
+    cos = F.normalize(emb_replies.double(), dim=-1) @ F.normalize(emb_reference.double(), dim=-1)
+    return ((1 + cos) / 2).clamp(0, 1)   # the clamp only removes float overshoot of |cos| <= 1
+
+def _check_quality(q, n:int) -> torch.Tensor:
+    q = torch.as_tensor(q, dtype=torch.float64).flatten()
+    if q.numel() != n: raise ValueError(f"reward_fn must return one quality per reply ({n}), got {q.numel()}")
+    if not bool(((q >= 0) & (q <= 1)).all()):
+        raise ValueError(f"reward_fn must return qualities in [0, 1] (f = mean quality × D rewards less diversity "
+                         f"when the mean quality is negative), got {q.tolist()}")
+    return q
+
 # %% ../nbs/04_trainer.ipynb #f42dad06
-_RENAMED = {"n_generations": "num_generations", "generation_temperature": "temperature",
-            "generation_top_p": "top_p", "max_new_tokens": "max_completion_length"}   # old name -> TRL GRPOConfig name
+RENAMED = {"n_generations": "num_generations", "generation_temperature": "temperature",
+           "generation_top_p": "top_p", "max_new_tokens": "max_completion_length"}   # old name -> TRL GRPOConfig name
 
 @dataclass
 class PolychromicConfig(SFTConfig):
@@ -107,7 +117,7 @@ class PolychromicConfig(SFTConfig):
 def _take_deprecated(self:PolychromicConfig):
     "Old field names still work for one release: copy them to the new ones with a FutureWarning."
     defaults = {f.name: f.default for f in fields(PolychromicConfig)}
-    for old, new in _RENAMED.items():
+    for old, new in RENAMED.items():
         v = getattr(self, old)
         if v is None: continue
         if getattr(self, new) != defaults[new] and getattr(self, new) != v:
@@ -117,12 +127,14 @@ def _take_deprecated(self:PolychromicConfig):
         setattr(self, new, v)
         setattr(self, old, None)
 
+# %% ../nbs/04_trainer.ipynb #e94edb4f
 @patch
 def __post_init__(self:PolychromicConfig):
     self._take_deprecated()
     SFTConfig.__post_init__(self)
     def bad(name, msg): raise ValueError(f"PolychromicConfig.{name}: {msg}, got {getattr(self, name)!r}")
-    if self.lam is None or not self.lam >= 0: bad("lam", "must be >= 0")
+    if self.lam is None or not math.isfinite(self.lam): bad("lam", "must be a finite number (λ·term would be inf or nan)")
+    if not self.lam >= 0: bad("lam", "must be >= 0")
     if self.num_generations < 2: bad("num_generations", "must be >= 2 (leave-one-out needs at least 2 samples per prompt)")
     if self.objective not in OBJECTIVES: bad("objective", f"must be one of {OBJECTIVES}")
     if self.diversity_metric not in DIVERSITY_METRICS: bad("diversity_metric", f"must be one of {DIVERSITY_METRICS}")
@@ -159,29 +171,16 @@ def prompts_and_references(input_ids:torch.Tensor, labels:torch.Tensor, attentio
         out.append((ids[:start].tolist(), ids[lab != -100].tolist()))
     return out
 
-# %% ../nbs/04_trainer.ipynb #24ff3a4b
-def default_quality(emb_replies:torch.Tensor, emb_reference:torch.Tensor) -> torch.Tensor:
-    "Default polychromic reward in [0, 1]: (1 + cos)/2 of each reply's embedding and the reference reply's embedding."
-    cos = F.normalize(emb_replies.double(), dim=-1) @ F.normalize(emb_reference.double(), dim=-1)
-    return ((1 + cos) / 2).clamp(0, 1)   # the clamp only removes float overshoot of |cos| <= 1
-
-def _check_quality(q, n:int) -> torch.Tensor:
-    q = torch.as_tensor(q, dtype=torch.float64).flatten()
-    if q.numel() != n: raise ValueError(f"reward_fn must return one quality per reply ({n}), got {q.numel()}")
-    if not bool(((q >= 0) & (q <= 1)).all()):
-        raise ValueError(f"reward_fn must return qualities in [0, 1] (f = mean quality × D rewards less diversity "
-                         f"when the mean quality is negative), got {q.tolist()}")
-    return q
-
 # %% ../nbs/04_trainer.ipynb #272de58d
 def _drop_gguf_quantizer(model):
-    "GGUF checkpoints are de-quantised on load, but transformers still tags them as quantized and refuses to train them."
+    "Remove the stale `quantization_config` of a de-quantised GGUF model (other quantized models are left alone)."
     qc = getattr(getattr(model, "config", None), "quantization_config", None)
     method = qc.get("quant_method") if isinstance(qc, dict) else getattr(qc, "quant_method", None)
     if str(getattr(method, "value", method)).lower() != "gguf": return
     model.hf_quantizer, model.is_quantized = None, False
     if hasattr(model.config, "quantization_config"): del model.config.quantization_config
 
+# %% ../nbs/04_trainer.ipynb #272de58f
 class PolychromicTrainer(SFTTrainer):
     "TRL `SFTTrainer` whose training step adds λ × the score-function diversity term (see the module docs)."
     def __init__(self, *args,
@@ -197,23 +196,27 @@ class PolychromicTrainer(SFTTrainer):
         self.reward_fn, self._embedder = reward_fn, embedder
         self._gen_seconds, self._micro, self.sampling_checked = 0.0, (-1, 0), False
 
-    @property
-    def embedder(self):
-        if self._embedder is None:
-            from polychromic.models import load_embedder
-            self._embedder = load_embedder(self.args.embedder, device=str(self.args.device))
-        return self._embedder
+# %% ../nbs/04_trainer.ipynb #272de591
+@patch(as_prop=True)
+def embedder(self:PolychromicTrainer):
+    if self._embedder is None:
+        from polychromic.models import load_embedder
+        self._embedder = load_embedder(self.args.embedder, device=str(self.args.device))
+    return self._embedder
 
-    def _embed(self, texts:list[str]) -> torch.Tensor:
-        return self.embedder.encode(texts, convert_to_tensor=True, normalize_embeddings=True,
-                                    show_progress_bar=False).float().cpu()
+@patch
+def _embed(self:PolychromicTrainer, texts:list[str]) -> torch.Tensor:
+    return self.embedder.encode(texts, convert_to_tensor=True, normalize_embeddings=True,
+                                show_progress_bar=False).float().cpu()
 
-    def _sampling_seed(self) -> int:
-        step = self.state.global_step
-        micro = self._micro[1] + 1 if self._micro[0] == step else 0
-        self._micro = (step, micro)
-        base = self.args.seed if self.args.generation_seed is None else self.args.generation_seed
-        return int(np.random.SeedSequence([base, step, micro, self.accelerator.process_index]).generate_state(1)[0])
+# %% ../nbs/04_trainer.ipynb #272de593
+@patch
+def _sampling_seed(self:PolychromicTrainer) -> int:
+    step = self.state.global_step
+    micro = self._micro[1] + 1 if self._micro[0] == step else 0
+    self._micro = (step, micro)
+    base = self.args.seed if self.args.generation_seed is None else self.args.generation_seed
+    return int(np.random.SeedSequence([base, step, micro, self.accelerator.process_index]).generate_state(1)[0])
 
 # %% ../nbs/04_trainer.ipynb #effcd798
 @patch
@@ -226,6 +229,7 @@ def sample(self:PolychromicTrainer, model, prompt_ids:list[list[int]], seed:int|
                             top_p=a.top_p, max_new_tokens=a.max_completion_length, seed=seed, check=check,
                             merge_lora=a.sampling_merge_lora, static_cache=a.sampling_static_cache)
 
+# %% ../nbs/04_trainer.ipynb #effcd79a
 @patch
 def check_sampling(self:PolychromicTrainer, model, g:Generation) -> dict:
     "Once per run: generate's own scores must be the tempered softmax, and equal the log π the term differentiates."
@@ -270,6 +274,7 @@ def score(self:PolychromicTrainer, g:Generation, references:list[str]) -> dict:
     return dict(texts=texts, advantages=torch.cat(adv), diversity=torch.tensor(divs),
                 quality=torch.tensor(quals) if quals else None)
 
+# %% ../nbs/04_trainer.ipynb #23dcee3b
 @patch
 def diversity_backward(self:PolychromicTrainer, model, g:Generation, advantages:torch.Tensor, scale:float=1.0) -> float:
     "Backward of `scale` × term, term = −(1/B)·Σᵢ Aᵢ·log π(yᵢ|x) over B prompts, chunk by chunk; returns the term."
@@ -290,32 +295,38 @@ def diversity_backward(self:PolychromicTrainer, model, g:Generation, advantages:
 
 # %% ../nbs/04_trainer.ipynb #1227ef07
 @patch
+def _step_prompts(self:PolychromicTrainer, inputs) -> list[tuple[list[int], list[int]]]:
+    "(prompt ids, reference ids) of the micro-batch's rows that have both, at most `max_prompts_per_step`."
+    rows = [r for r in prompts_and_references(inputs["input_ids"], inputs["labels"], inputs.get("attention_mask")) if r]
+    return rows if self.args.max_prompts_per_step is None else rows[:self.args.max_prompts_per_step]
+
+@patch
+def _sample_and_score(self:PolychromicTrainer, model, rows:list, seed:int, check:bool):
+    "`(Generation, scores, seconds spent sampling)` of N replies for each row's prompt."
+    t0 = time.perf_counter()
+    if check and not self.sampling_checked:   # once per run, on one prompt's N replies (scores cost B·N·C·V memory)
+        self.sampling_check = self.check_sampling(model, self.sample(model, [rows[0][0]], seed=seed, check=True))
+    g = self.sample(model, [p for p, _ in rows], seed=seed)
+    gen_s = time.perf_counter() - t0
+    self._gen_seconds += gen_s
+    refs = [t.strip() for t in self.processing_class.batch_decode([r for _, r in rows], skip_special_tokens=True)]
+    return g, self.score(g, refs), gen_s
+
+# %% ../nbs/04_trainer.ipynb #1227ef09
+@patch
 def _diversity_step(self:PolychromicTrainer, model, inputs, use_term:bool) -> float:
     "Sample, score and (if `use_term`) back-propagate λ·k·term / accumulation steps; log; return that scaled term."
-    a = self.args
-    rows = [r for r in prompts_and_references(inputs["input_ids"], inputs["labels"], inputs.get("attention_mask")) if r]
-    if a.max_prompts_per_step is not None: rows = rows[:a.max_prompts_per_step]
-    seed = self._sampling_seed()
-    g, stats, term, gen_s = None, None, None, 0.0
-    if rows:
-        t0 = time.perf_counter()
-        if use_term and not self.sampling_checked:   # once per run, on one prompt's N replies (scores cost B·N·C·V memory)
-            self.sampling_check = self.check_sampling(model, self.sample(model, [rows[0][0]], seed=seed, check=True))
-        g = self.sample(model, [p for p, _ in rows], seed=seed)
-        gen_s = time.perf_counter() - t0
-        self._gen_seconds += gen_s
-        refs = [t.strip() for t in self.processing_class.batch_decode([r for _, r in rows], skip_special_tokens=True)]
-        stats = self.score(g, refs)
-    scaled = 0.0
+    rows, seed = self._step_prompts(inputs), self._sampling_seed()
+    g, stats, gen_s = self._sample_and_score(model, rows, seed, check=use_term) if rows else (None, None, 0.0)
+    term, scaled = None, 0.0
     if use_term:
-        # L = CE − λ·mean_x E[f]: the term estimates −∇ mean_x E[f]; applied every k-th step with weight k; each
-        # micro-batch contributes 1/accumulation-steps of the step's gradient, like the CE
-        w = a.lam * a.diversity_every / self.current_gradient_accumulation_steps
+        w = self.args.lam * self.args.diversity_every / self.current_gradient_accumulation_steps
         term = self.diversity_backward(model, g, stats["advantages"], scale=w) if g is not None else 0.0
         scaled = w * term
     self._log_metrics(stats, g.lengths if g is not None else None, term, gen_s)
     return scaled
 
+# %% ../nbs/04_trainer.ipynb #1227ef0b
 @patch
 def training_step(self:PolychromicTrainer, model, inputs, num_items_in_batch=None):
     "The diversity term's forward/backward first (chunked), then SFTTrainer's CE step; returns the step's total loss."
@@ -335,6 +346,7 @@ def training_step(self:PolychromicTrainer, model, inputs, num_items_in_batch=Non
         self._metrics["train"]["diversity/gen_share"].append(self._gen_seconds / (time.perf_counter() - t0))
     return loss + extra
 
+# %% ../nbs/04_trainer.ipynb #1227ef0d
 @patch
 def compute_loss(self:PolychromicTrainer, model, inputs, return_outputs=False, num_items_in_batch=None):
     "SFTTrainer's loss, unchanged (train and eval); in training the token-mean CE is also logged as `ce`."
@@ -343,28 +355,34 @@ def compute_loss(self:PolychromicTrainer, model, inputs, return_outputs=False, n
     if self.model.training: self._log_ce(res[0] if return_outputs else res, inputs, num_items_in_batch)
     return res
 
-# %% ../nbs/04_trainer.ipynb #1b98e5de
+# %% ../nbs/04_trainer.ipynb #1b98e5dd
+@patch
+def _gather_sums(self:PolychromicTrainer, values:dict) -> dict:
+    "Each named number summed over the ranks (one `gather`)."
+    local = torch.tensor([float(v) for v in values.values()], device=self.args.device, dtype=torch.float64)
+    return dict(zip(values, self.accelerator.gather(local[None]).reshape(-1, len(values)).sum(0).tolist()))
+
+# %% ../nbs/04_trainer.ipynb #1b98e5e0
 @patch
 def _log_metrics(self:PolychromicTrainer, stats:dict|None, lengths:torch.Tensor|None, term:float|None, gen_s:float):
-    dev = self.args.device
     n = len(stats["diversity"]) if stats else 0
-    local = torch.tensor([float(stats["diversity"].sum()) if n else 0., float(n),
-                          float(stats["advantages"].std(unbiased=False)) if n else 0.,
-                          float(lengths.float().sum()) if n else 0., float(lengths.numel()) if n else 0.,
-                          float(stats["quality"].sum()) if n and stats["quality"] is not None else 0.,
-                          float(term) if term is not None else 0., float(gen_s)], device=dev, dtype=torch.float64)
-    allv = self.accelerator.gather(local[None]).reshape(-1, local.numel()).cpu()
-    tot = allv.sum(0)
+    s = self._gather_sums(dict(
+        ranks=1, ranks_with_sets=int(n > 0), sets=n, term=term or 0.0, gen_seconds=gen_s,
+        diversity=float(stats["diversity"].sum()) if n else 0.0,
+        quality=float(stats["quality"].sum()) if n and stats["quality"] is not None else 0.0,
+        advantage_std=float(stats["advantages"].std(unbiased=False)) if n else 0.0,
+        reply_tokens=float(lengths.float().sum()) if n else 0.0, replies=lengths.numel() if n else 0))
     m = self._metrics["train"]
-    if tot[1] > 0:
-        m["diversity/set_diversity"].append(float(tot[0] / tot[1]))
-        m["diversity/reply_tokens"].append(float(tot[3] / tot[4].clamp(min=1)))
-        if self.args.objective == "polychromic": m["diversity/quality"].append(float(tot[5] / tot[1]))
-    m["diversity/sets"].append(float(tot[1]))
-    m["diversity/advantage_std"].append(float(allv[:, 2][allv[:, 1] > 0].mean()) if tot[1] > 0 else 0.0)
-    if term is not None: m["diversity/term"].append(float(tot[6] / allv.shape[0]))
-    m["diversity/gen_seconds"].append(float(tot[7] / allv.shape[0]))
+    if s["sets"] > 0:
+        m["diversity/set_diversity"].append(s["diversity"] / s["sets"])
+        m["diversity/reply_tokens"].append(s["reply_tokens"] / max(s["replies"], 1))
+        if self.args.objective == "polychromic": m["diversity/quality"].append(s["quality"] / s["sets"])
+    m["diversity/sets"].append(s["sets"])
+    m["diversity/advantage_std"].append(s["advantage_std"] / s["ranks_with_sets"] if s["sets"] > 0 else 0.0)
+    if term is not None: m["diversity/term"].append(s["term"] / s["ranks"])
+    m["diversity/gen_seconds"].append(s["gen_seconds"] / s["ranks"])
 
+# %% ../nbs/04_trainer.ipynb #1b98e5de
 @patch
 def _log_ce(self:PolychromicTrainer, loss, inputs, num_items_in_batch):
     "Log the micro-batch's token-mean CE as `ce` (the logged `loss` also contains λ × term)."
@@ -384,39 +402,35 @@ class SampleGenerationsCallback(TrainerCallback):
         self.temperature, self.max_new_tokens, self.seed, self.show = temperature, max_new_tokens, seed, show
         self.tables = []
 
-    def sample_table(self, model, tokenizer, step:int=0):
-        import pandas as pd
-        reps = sample_replies(model, tokenizer, self.prompts, k=self.k, temperature=self.temperature,
-                              max_new_tokens=self.max_new_tokens, seed=self.seed)
-        labels = self.labels or [p if isinstance(p, str) else p[-1]["content"] for p in self.prompts]
-        return pd.DataFrame([{"step": step, "prompt": labels[i], "sample": j, "reply": r}
-                             for i, rs in enumerate(reps) for j, r in enumerate(rs)])
+# %% ../nbs/04_trainer.ipynb #f522bf42
+@patch
+def sample_table(self:SampleGenerationsCallback, model, tokenizer, step:int=0):
+    import pandas as pd
+    reps = sample_replies(model, tokenizer, self.prompts, k=self.k, temperature=self.temperature,
+                          max_new_tokens=self.max_new_tokens, seed=self.seed)
+    labels = self.labels or [p if isinstance(p, str) else p[-1]["content"] for p in self.prompts]
+    return pd.DataFrame([{"step": step, "prompt": labels[i], "sample": j, "reply": r}
+                         for i, rs in enumerate(reps) for j, r in enumerate(rs)])
 
-    def on_evaluate(self, args, state, control, model=None, processing_class=None, **kwargs):
-        if not state.is_world_process_zero or model is None or processing_class is None: return
-        df = self.sample_table(model, processing_class, state.global_step)
-        self.tables.append(df)
-        if self.show:
-            try:
-                from IPython import get_ipython
-                from IPython.display import display
-                if get_ipython() is not None: display(df.style.set_caption(f"Sample replies at step {state.global_step}"))
-                else: print(df.to_string())
-            except ImportError: print(df.to_string())
-        rt = args.report_to or []
-        if "wandb" in rt:
-            import wandb
-            if wandb.run is not None: wandb.log({"sample_generations": wandb.Table(dataframe=df)})
-        if "trackio" in rt:
-            import trackio
-            trackio.log({"sample_generations": trackio.Table(dataframe=df)})
+# %% ../nbs/04_trainer.ipynb #f522bf45
+def _show_table(df, step:int):
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+        if get_ipython() is not None: return display(df.style.set_caption(f"Sample replies at step {step}"))
+    except ImportError: pass
+    print(df.to_string())
 
-# %% ../nbs/04_trainer.ipynb #17bbfa28
-def measured_diversity(model, tokenizer, prompts:list, k:int=6, embedder=None, temperature:float=1.0,
-                       max_new_tokens:int=16, seed:int=0) -> float:
-    "Mean semantic set diversity of `k` sampled replies per prompt (a quick check, not the evaluation)."
-    if embedder is None:
-        from polychromic.models import load_embedder
-        embedder = load_embedder()
-    reps = sample_replies(model, tokenizer, prompts, k=k, temperature=temperature, max_new_tokens=max_new_tokens, seed=seed)
-    return float(np.mean([float(semantic_set_diversity(embedder.encode(r, convert_to_tensor=True).cpu())) for r in reps]))
+@patch
+def on_evaluate(self:SampleGenerationsCallback, args, state, control, model=None, processing_class=None, **kwargs):
+    if not state.is_world_process_zero or model is None or processing_class is None: return
+    df = self.sample_table(model, processing_class, state.global_step)
+    self.tables.append(df)
+    if self.show: _show_table(df, state.global_step)
+    rt = args.report_to or []
+    if "wandb" in rt:
+        import wandb
+        if wandb.run is not None: wandb.log({"sample_generations": wandb.Table(dataframe=df)})
+    if "trackio" in rt:
+        import trackio
+        trackio.log({"sample_generations": trackio.Table(dataframe=df)})

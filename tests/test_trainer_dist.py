@@ -24,7 +24,7 @@ def worker(out_dir: str):
         output_dir=out_dir, report_to="none", use_cpu=True, ddp_backend="gloo", seed=0, max_steps=3, logging_steps=1,
         per_device_train_batch_size=2, gradient_accumulation_steps=2, learning_rate=1e-2, max_length=128,
         save_strategy="no", gradient_checkpointing=False, disable_tqdm=True, dataloader_num_workers=0,
-        lam=1.0, n_generations=3, max_new_tokens=6, diversity_metric="semantic")
+        lam=1.0, num_generations=3, max_completion_length=6, diversity_metric="semantic")
     tr = PolychromicTrainer(model=model, args=args, train_dataset=ds, processing_class=tok,
                             peft_config=LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "v_proj"]))
     tr.train()
