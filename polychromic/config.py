@@ -202,7 +202,7 @@ def train_settings_from(settings:dict, source:str="settings", lines:dict|None=No
     run_keys, trainer_keys = {f.name for f in fields(RunArgs)}, schema_fields((TrainerConfig,))
     try:
         run = RunArgs(**{k: v for k, v in s.items() if k in run_keys})
-        args = TrainerConfig(**{k: v for k, v in s.items() if k in trainer_keys},
+        args = TrainerConfig(**{k: v for k, v in s.items() if k in trainer_keys and k not in ("output_dir", "run_name")},
                              **{**_device_settings(s), "output_dir": str(out), "run_name": name})
     except (ValueError, TypeError) as e: raise ConfigError(f"{source}: {e}") from None
     return TrainSettings(run, args, s, name, h, out)
