@@ -195,10 +195,10 @@ def generate_ids(
     ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device,
                          multiple=64 if static_cache else 1)
     gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens, static_cache=static_cache)
-    extra = dict(output_scores=True, output_logits=True, return_dict_in_generate=True) if check else {}
+    if check: gc.update(output_scores=True, output_logits=True, return_dict_in_generate=True)  # on the config: no kwargs mixed in
     merge = merged_lora(model) if merge_lora else contextlib.nullcontext()
     with eval_mode(model), seeded(seed, device), clean_generation_defaults(model, gc), merge:
-        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc, **extra)
+        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc)
     seqs = out.sequences if check else out
     comp = seqs[:, ids.shape[1]:]
     g = Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k)
