@@ -177,12 +177,11 @@ def main(argv=None):
                                                "peak_gib": mem, "derived": derived or {}, "weight_bytes": weight_bytes,
                                                "notes": notes}, indent=1, default=str))
 
-    def run_train(name, lam):
-        timer.name, tr.args.lam = name, lam
+    def record(name, fn):
+        "Run `fn` (returns seconds), keep its time and peak memory under `name`; a failure is noted, not fatal."
         reset_peak(args.device)
         try:
-            tr.train()
-            res[name] = statistics.median(steps[name][1:] or steps[name])
+            res[name] = fn()
             mem[name] = peak_gib(args.device)
             print(f"  {name:18s} {res[name]:8.3f} s   peak {mem[name]:.1f} GiB", flush=True)
         except Exception as e:
@@ -190,21 +189,16 @@ def main(argv=None):
             print(f"  {name:18s} FAILED ({notes[name]})", flush=True)
             if args.device.startswith("cuda"): torch.cuda.empty_cache()
         dump()
-    run_train("sft_step", 0.0)
-    run_train("poly_step", 1.0)
+
+    def train_step_seconds(name, lam):
+        timer.name, tr.args.lam = name, lam
+        tr.train()
+        return statistics.median(steps[name][1:] or steps[name])
+    record("sft_step", lambda: train_step_seconds("sft_step", 0.0))
+    record("poly_step", lambda: train_step_seconds("poly_step", 1.0))
     if "sampling_check" in tr.__dict__: notes["sampling_check"] = tr.sampling_check
 
-    def measure(name, fn):
-        reset_peak(args.device)
-        try:
-            res[name] = timed(fn, args.device, args.repeats)
-            mem[name] = peak_gib(args.device)
-            print(f"  {name:18s} {res[name]:8.3f} s   peak {mem[name]:.1f} GiB", flush=True)
-        except Exception as e:
-            traceback.print_exc(); notes[name] = f"failed: {type(e).__name__}: {e}"[:300]
-            print(f"  {name:18s} FAILED ({notes[name]})", flush=True)
-            if args.device.startswith("cuda"): torch.cuda.empty_cache()
-        dump()
+    def measure(name, fn): record(name, lambda: timed(fn, args.device, args.repeats))
 
     batch = tr._prepare_inputs(next(iter(tr.get_train_dataloader())))
     pr = [r for r in prompts_and_references(batch["input_ids"], batch["labels"], batch["attention_mask"]) if r]
