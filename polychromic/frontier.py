@@ -384,12 +384,9 @@ def pass_at_k_matrix(
 # %% ../nbs/12_frontier.ipynb #968ccb1d
 def pass_at_k_summary(M:np.ndarray, ks:Sequence[int], n_resamples:int=2000, seed:int=0, confidence_level:float=0.95) -> pd.DataFrame:
     "Mean of each column of a `pass_at_k_matrix` over prompts with a bootstrap CI: columns k, pass_at_k, ci_low, ci_high, n_prompts."
-    rows = []
-    for j, k in enumerate(ks):
-        x = M[:, j][~np.isnan(M[:, j])]
-        lo, hi = bootstrap_ci(x, n_resamples=n_resamples, confidence_level=confidence_level, method="percentile", seed=seed)
-        rows.append(dict(k=int(k), pass_at_k=float(x.mean()) if len(x) else math.nan, ci_low=lo, ci_high=hi, n_prompts=len(x)))
-    return pd.DataFrame(rows)
+    from polychromic.passk import _curve   # the one mean-over-prompts + bootstrap CI of pass@k curves
+    df = _curve(np.asarray(M, dtype=float), [int(k) for k in ks], 0, "pass_at_k", n_resamples, seed, confidence_level, "percentile")
+    return df.drop(columns="n_not_evaluated").astype({"n_prompts": int})
 
 # %% ../nbs/12_frontier.ipynb #75dfe531
 def _lookup(mats:Mapping, model:str, T:float):
