@@ -8,6 +8,7 @@ import dataclasses, difflib, enum, hashlib, json, math, os, types, typing, warni
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .trainer import PolychromicConfig, RENAMED
+from .frontier import DEFAULT_TEMPERATURES
 
 # %% auto #0
 __all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'EVAL_SCHEMA', 'RunArgs', 'ConfigError', 'schema_fields',
@@ -292,6 +293,11 @@ class EvalArgs:
     judge_budget_usd: float = field(default=2.0, metadata={"help": "Spending limit of the judge, in USD."})
     judge_prompts: int = field(default=20, metadata={"help": "Tweets sent to the judge (one reply per model, both orders)."})
     out_dir: str|None = field(default=None, metadata={"help": "Folder for generations, figures, tables (None: runs/evaluate_<hash>)."})
+    frontier_temperatures: list[float] = field(default_factory=lambda: list(DEFAULT_TEMPERATURES), metadata={"help": "The baseline's temperature grid for the quality–diversity frontier and the test at matched quality ([]: no frontier)."})
+    treatment_temperatures: list[float] = field(default_factory=lambda: [0.85], metadata={"help": "Further temperatures of the other models' frontier curves (their own `temperature` is always sampled)."})
+    calibration_target: float = field(default=0.35, metadata={"help": "The baseline's pass@1 on validation tweets that the ROUGE-L pass@k checker is calibrated to (0: no calibrated pass@k)."})
+    calibration_prompts: int|None = field(default=None, metadata={"help": "Validation tweets the checker is calibrated on (None: all)."})
+    second_ruler: bool = field(default=True, metadata={"help": "Also measure semantic diversity with paraphrase-MiniLM-L3-v2, an embedder the training objective never uses."})
 
     def __post_init__(self):
         def bad(name, msg): raise ValueError(f"EvalArgs.{name}: {msg}, got {getattr(self, name)!r}")
@@ -302,6 +308,11 @@ class EvalArgs:
         if self.max_completion_length < 1: bad("max_completion_length", "must be >= 1")
         if self.checker_strictness not in ("lenient", "medium", "strict"): bad("checker_strictness", "must be lenient, medium or strict")
         if self.labels is not None and len(self.labels) != len(self.runs): bad("labels", f"needs one label per run ({len(self.runs)})")
+        for name in ("frontier_temperatures", "treatment_temperatures"):
+            if not all(t > 0 for t in getattr(self, name)): bad(name, "every temperature must be > 0")
+        if len(self.frontier_temperatures) == 1: bad("frontier_temperatures", "a frontier needs at least two temperatures (or none: [])")
+        if not 0 <= self.calibration_target < 1: bad("calibration_target", "must be a pass@1 in (0, 1), or 0 for none")
+        if self.calibration_prompts is not None and self.calibration_prompts < 1: bad("calibration_prompts", "must be >= 1 or None")
 
 EVAL_SCHEMA = (EvalArgs,)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 import numpy as np, pandas as pd
 from fastcore.basics import patch
-from .stats import compare, bootstrap_ci
+from .stats import compare, bootstrap_ci, N_RESAMPLES, SECOND_RULER
 from .passk import pass_at_k
 
 # %% auto #0
@@ -18,7 +18,7 @@ __all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'PARAPHRASE_PACKAGE', 's
            'semantic_diversity_metric', 'frontier_table', 'frontier_curve', 'Match', 'match_temperature', 'at_match',
            'temperature_frontier', 'frontier_chart', 'frontier_png', 'Calibration', 'calibrate_threshold',
            'pass_at_k_matrix', 'pass_at_k_summary', 'calibrated_pass_at_k', 'OnnxEmbedder', 'paraphrase_embedder',
-           'similarity_scores']
+           'similarity_scores', 'frontier_summary', 'calibrated_table']
 
 # %% ../nbs/12_frontier.ipynb #cfa9636e
 def _temperatures(temperatures) -> tuple[float, ...]:
@@ -30,7 +30,7 @@ def _temperatures(temperatures) -> tuple[float, ...]:
     return tuple(sorted(ts))
 
 # %% ../nbs/12_frontier.ipynb #93237f38
-DEFAULT_TEMPERATURES = (0.7, 0.85, 1.0, 1.15, 1.3, 1.5)
+DEFAULT_TEMPERATURES = (0.7, 0.85, 1.0, 1.15, 1.3)   # T = 1.5 left out: the baseline's ROUGE-L there is less than half its T = 1 value
 
 def sample_grid(
     model, tokenizer,
@@ -382,7 +382,7 @@ def pass_at_k_matrix(
     return M
 
 # %% ../nbs/12_frontier.ipynb #968ccb1d
-def pass_at_k_summary(M:np.ndarray, ks:Sequence[int], n_resamples:int=2000, seed:int=0, confidence_level:float=0.95) -> pd.DataFrame:
+def pass_at_k_summary(M:np.ndarray, ks:Sequence[int], n_resamples:int=N_RESAMPLES, seed:int=0, confidence_level:float=0.95) -> pd.DataFrame:
     "Mean of each column of a `pass_at_k_matrix` over prompts with a bootstrap CI: columns k, pass_at_k, ci_low, ci_high, n_prompts."
     from polychromic.passk import _curve   # the one mean-over-prompts + bootstrap CI of pass@k curves
     df = _curve(np.asarray(M, dtype=float), [int(k) for k in ks], 0, "pass_at_k", n_resamples, seed, confidence_level, "percentile")
@@ -400,7 +400,7 @@ def calibrated_pass_at_k(
     calibration:Calibration, # from `calibrate_threshold` on validation tweets
     ks:Sequence[int]=tuple(range(1, 11)),
     matches:Mapping[str, Match]|None=None, # {model: Match}: also that model's curve at the matched temperature
-    n_resamples:int=2000, seed:int=0,
+    n_resamples:int=N_RESAMPLES, seed:int=0,
 ) -> dict:
     "pass@1…k with the calibrated checker for every (model, T) scored, and at matched temperatures: a JSON-ready record."
     ks = [int(k) for k in ks]
@@ -481,3 +481,29 @@ def similarity_scores(
     rb = np.cumsum([0] + [len(r) for r in refs])
     sims = [float((R[rb[i]:rb[i+1]] @ s).max()) for s, i in zip(S, owner)]
     return _split_flat(sims, samples)
+
+# %% ../nbs/12_frontier.ipynb #76862fce
+def _ci(lo, hi) -> str: return "–" if lo is None or hi is None else f"[{lo:+.4f}, {hi:+.4f}]"
+
+def frontier_summary(records:Mapping[str, dict]) -> pd.DataFrame:
+    "One row per model of `{model: temperature_frontier record}`: the match, the diversity difference at it, further metrics."
+    rows = []
+    for lab, r in records.items():
+        row = {"model": lab, "own T": r["treatment_temperature"], "baseline T (matched)": r["matched_temperature"],
+               "match": r["method"], f"{r['quality']} (model)": r["points"]["treatment"]["quality"],
+               f"{r['quality']} (baseline)": r["points"]["baseline"]["quality"], f"Δ {r['diversity']}": r["diff"],
+               "95% CI": _ci(r["ci_low"], r["ci_high"]), "p": r["p"], "more diverse": r["more_diverse_at_matched_quality"]}
+        for m, c in r["comparisons"].items():
+            if m not in (r["diversity"], r["quality"]): row.update({f"Δ {m}": c["diff"], f"p ({m})": c["p"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+# %% ../nbs/12_frontier.ipynb #6920316b
+def calibrated_table(rec:dict, ks:Sequence[int]=(1, 2, 5, 10)) -> pd.DataFrame:
+    "pass@k of a `calibrated_pass_at_k` record at a few k: one row per curve (model, temperature, own or matched)."
+    rows = []
+    for c in rec["curves"]:
+        at = dict(zip(c["k"], c["pass_at_k"]))
+        rows.append({"model": c["model"], "T": c["temperature"], "temperature": "matched to " + c["matched_to"] if c.get("matched_to")
+                     else "matched" if c["matched"] else "own / grid", **{f"pass@{k}": at.get(k) for k in ks if k in at}})
+    return pd.DataFrame(rows)

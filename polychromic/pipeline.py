@@ -9,13 +9,15 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
-from .stats import METRICS, PRIMARY_METRICS
+from .stats import METRICS, PRIMARY_METRICS, SECOND_RULER
 from .runs import training_record, progress
 
 # %% auto #0
 __all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'ProgressLog', 'base_model_name',
-           'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split', 'test_prompts', 'sample_models',
-           'per_prompt_tables', 'compare_models', 'run_judge', 'evaluate_runs', 'publish_evaluation']
+           'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split', 'test_prompts',
+           'validation_prompts', 'model_temperatures', 'sample_models', 'per_prompt_tables', 'compare_models',
+           'frontier_results', 'calibrated_passk', 'passk_curves', 'run_judge', 'write_generations', 'measure',
+           'evaluation_report', 'evaluation_metrics', 'evaluate_runs', 'publish_evaluation']
 
 # %% ../nbs/13_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -286,36 +288,60 @@ def eval_split(records:list[dict]) -> dict:
     return {**d, "test": test}
 
 # %% ../nbs/13_pipeline.ipynb #e792d91e
-def test_prompts(split:dict, n_prompts:int|None=None) -> dict:
-    "Test tweets (by id), their human replies (references) and the replies' likes."
-    test = split["test"]
-    groups = test.groupby("tweet_id", sort=True)
+def _prompts(df:pd.DataFrame, n_prompts:int|None) -> dict:
+    groups = df.groupby("tweet_id", sort=True)
     tweets = groups["tweet"].first()
     if n_prompts: tweets = tweets.iloc[:n_prompts]
     refs = [groups.get_group(t)["reply"].tolist() for t in tweets.index]
     likes = [x for t in tweets.index for x in groups.get_group(t)["reply_likes"].tolist()]
     return dict(tweets=tweets, refs=refs, likes=likes, prompts=[DEFAULT_INSTRUCTION.format(tweet=t) for t in tweets])
 
-def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs) -> tuple[dict, dict]:
-    "`(samples, nll)`: k replies per test prompt, and the NLL of every human reply, per model label."
-    import torch
+def test_prompts(split:dict, n_prompts:int|None=None) -> dict:
+    "Test tweets (by id), their human replies (references) and the replies' likes."
+    return _prompts(split["test"], n_prompts)
+
+def validation_prompts(split:dict, n_prompts:int|None=None) -> dict:
+    "Validation tweets, the same way: the pass@k checker is calibrated on these, never on test tweets."
+    return _prompts(split["splits"]["validation"].to_pandas(), n_prompts)
+
+# %% ../nbs/13_pipeline.ipynb #c010d8c5
+def model_temperatures(ea:EvalArgs, baseline:bool) -> list[float]:
+    "The temperatures a model is sampled at: the evaluation's own, plus the frontier grid (baseline) or the treatments' points."
+    if not ea.frontier_temperatures: return [float(ea.temperature)]
+    extra = ea.frontier_temperatures if baseline else ea.treatment_temperatures
+    return sorted({float(ea.temperature), *map(float, extra)})
+
+def _sample(model, tok, prompts:list, ea:EvalArgs, T:float) -> list[list[str]]:
     from polychromic.generate import sample_replies
+    return sample_replies(model, tok, prompts, k=ea.k, temperature=T, top_p=ea.top_p,
+                          max_new_tokens=ea.max_completion_length, batch_size=ea.batch_size, seed=ea.seed)
+
+# %% ../nbs/13_pipeline.ipynb #9b81a9bc
+def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs, vp:dict|None=None) -> tuple[dict, dict, list|None]:
+    "`(grid, nll, val)`: per model {T: k replies per test prompt}, the NLL of every human reply; the baseline's replies to `vp`."
+    import torch
     from polychromic.quality import perplexity
     from polychromic.runs import load_run_model
-    samples, nll = {}, {}
+    grid, nll, val = {}, {}, None
     ref_prompts = [p for p, r in zip(tp["prompts"], tp["refs"]) for _ in r]; ref_replies = [x for r in tp["refs"] for x in r]
-    for i, (src, lab) in enumerate(zip(sources, labels), 1):
-        progress(f"evaluate: sampling {ea.k} replies for {len(tp['prompts'])} prompts from {lab} ({i}/{len(labels)})")
+    for i, (src, lab) in enumerate(zip(sources, labels)):
+        Ts = model_temperatures(ea, baseline=i == 0)
+        progress(f"evaluate: {lab} ({i+1}/{len(labels)}): {ea.k} replies to {len(tp['prompts'])} prompts at T = {', '.join(f'{T:g}' for T in Ts)}")
         model, tok, _ = load_run_model(src)
-        samples[lab] = sample_replies(model, tok, tp["prompts"], k=ea.k, temperature=ea.temperature, top_p=ea.top_p,
-                                      max_new_tokens=ea.max_completion_length, batch_size=ea.batch_size, seed=ea.seed)
+        grid[lab] = {T: _sample(model, tok, tp["prompts"], ea, T) for T in Ts}
+        if i == 0 and vp is not None: val = _sample(model, tok, vp["prompts"], ea, float(ea.temperature))
         _, nll[lab] = perplexity(model, tok, ref_prompts, ref_replies, batch_size=ea.batch_size, return_nll=True)
         del model
         if torch.cuda.is_available(): torch.cuda.empty_cache()
-    return samples, nll
+    return grid, nll, val
 
 # %% ../nbs/13_pipeline.ipynb #440d192c
-def per_prompt_tables(samples:dict, refs:list, bertscore:bool=True, embedder=None) -> tuple[dict, dict]:
+def _second_ruler(groups) -> np.ndarray:
+    "Per-prompt semantic diversity with paraphrase-MiniLM-L3-v2, which the training objective never uses."
+    from polychromic.frontier import semantic_diversity_metric, paraphrase_embedder
+    return semantic_diversity_metric(paraphrase_embedder())(groups)
+
+def per_prompt_tables(samples:dict, refs:list, bertscore:bool=True, embedder=None, second_ruler:bool=False) -> tuple[dict, dict]:
     "Per model: a per-prompt table of diversity and quality metrics, and the per-sample ROUGE-L (for max@k)."
     from polychromic.diversity import diversity_metrics
     from polychromic.quality import rouge, bertscore as bert_score
@@ -325,6 +351,7 @@ def per_prompt_tables(samples:dict, refs:list, bertscore:bool=True, embedder=Non
     for lab, groups in samples.items():
         n, k = len(groups), len(groups[0])
         tab = diversity_metrics(groups, embedder=embedder)
+        if second_ruler: tab[SECOND_RULER] = _second_ruler(groups)
         flat, flat_refs = [s for g in groups for s in g], [r for r in refs for _ in range(k)]
         grp = np.repeat(np.arange(n), k)
         q = rouge(flat, flat_refs)
@@ -346,6 +373,47 @@ def compare_models(tables:dict, labels:list[str], seed:int=0) -> pd.DataFrame:
                          primary=[m for m in PRIMARY_METRICS if m in cols], seed=seed)
         c.insert(0, "model", lab); out.append(c)
     return pd.concat(out, ignore_index=True)
+
+# %% ../nbs/13_pipeline.ipynb #e33216de
+def frontier_results(grid:dict, tp:dict, labels:list[str], ea:EvalArgs, embedder=None) -> tuple[pd.DataFrame|None, dict]:
+    "The (model, T, prompt) frontier table and each model's `temperature_frontier` record against the baseline; `(None, {})`: no frontier."
+    from polychromic.frontier import frontier_table, rouge_l_quality, semantic_diversity_metric, temperature_frontier, paraphrase_embedder
+    if not ea.frontier_temperatures: return None, {}
+    metrics = {"rougeL": rouge_l_quality(tp["refs"]), "semantic_diversity": semantic_diversity_metric(embedder)}
+    if ea.second_ruler: metrics[SECOND_RULER] = semantic_diversity_metric(paraphrase_embedder())
+    table = frontier_table(grid, metrics, prompt_ids=list(tp["tweets"].index))
+    hib = {m: METRICS[m]["higher_is_better"] for m in metrics}
+    return table, {lab: temperature_frontier(table, labels[0], lab, float(ea.temperature), metrics=list(metrics)[2:],
+                                             higher_is_better=hib, seed=ea.seed) for lab in labels[1:]}
+
+# %% ../nbs/13_pipeline.ipynb #b70522fe
+def _matched_curve(scores:dict, base:str, fr:dict, cal, ks:list, seed:int) -> dict:
+    "The baseline's calibrated pass@k curve at the temperature matched to one model's quality."
+    from polychromic.frontier import Match, calibrated_pass_at_k
+    m = Match(**{k: tuple(v) if k == "candidates" else v for k, v in fr["match"].items()})
+    near = {key: s for key, s in scores.items() if key[0] == base and any(math.isclose(key[1], t) for t in (m.lo, m.hi))}
+    return calibrated_pass_at_k(near, cal, ks=ks, matches={base: m}, seed=seed)["curves"][-1]
+
+def calibrated_passk(grid:dict, val, vp:dict|None, tp:dict, labels:list[str], frontier:dict, ea:EvalArgs) -> dict|None:
+    "Calibrated pass@1…k for every (model, T) and for the baseline matched to each model; None without calibration."
+    from polychromic.frontier import calibrate_threshold, calibrated_pass_at_k, rouge_l_scores
+    if not ea.calibration_target or val is None: return None
+    cal = calibrate_threshold(rouge_l_scores(val, vp["refs"]), target=ea.calibration_target, splits=["validation"] * len(val))
+    scores = {(lab, T): rouge_l_scores(s, tp["refs"]) for lab, by_T in grid.items() for T, s in by_T.items()}
+    ks = list(range(1, ea.k + 1))
+    rec = calibrated_pass_at_k(scores, cal, ks=ks, seed=ea.seed)
+    rec["curves"] += [{**_matched_curve(scores, labels[0], fr, cal, ks, ea.seed), "matched_to": lab} for lab, fr in frontier.items()]
+    return rec
+
+# %% ../nbs/13_pipeline.ipynb #0e53b228
+def passk_curves(rec:dict, labels:list[str], temperature:float, model:str|None=None) -> dict:
+    "`{label: DataFrame(k, pass_at_k, ci_low, ci_high)}` of a calibrated record: every model at `temperature`, and the baseline matched to `model`."
+    frame = lambda c: pd.DataFrame({k: c[k] for k in ("k", "pass_at_k", "ci_low", "ci_high")})
+    own = {c["model"]: frame(c) for c in rec["curves"] if not c["matched"] and math.isclose(c["temperature"], temperature)}
+    out = {lab: own[lab] for lab in labels if lab in own}
+    for c in rec["curves"]:
+        if c["matched"] and c.get("matched_to") == model: out[f"{labels[0]} at T = {c['temperature']:.2f} (matched)"] = frame(c)
+    return out
 
 # %% ../nbs/13_pipeline.ipynb #3b252f1c
 def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, judge=None) -> dict:
@@ -374,67 +442,125 @@ def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, jud
 # %% ../nbs/13_pipeline.ipynb #879d1598
 def _label(rec:dict) -> str: return rec.get("run_name") or Path(rec.get("source", "run")).stem
 
-def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
-    "Evaluate the training runs `ea.runs` (baseline first) on the test split they share; tables, comparison, verdict, figures."
-    from polychromic.passk import pass_at_k_curve, max_at_k_curve, heuristic_checker
-    from polychromic.quality import engagement_correlation
-    from polychromic import report
-    if isinstance(ea, dict): ea = eval_settings(**ea)
-    if len(ea.runs) < 2: raise ConfigError(f"runs={ea.runs!r}: give at least two training records, the baseline first")
-    t_start, stage_s = time.time(), {}
-    records = [training_record(s) for s in ea.runs]          # reads records only; no model yet
-    split = eval_split(records)
-    labels = list(ea.labels or [_label(r) for r in records])
+def _eval_dir(ea:EvalArgs) -> Path:
+    "The evaluation's folder (named by its settings unless given); one that holds an evaluation already is refused."
     h = hashlib.sha256(json.dumps(dataclasses.asdict(ea), sort_keys=True, default=str).encode()).hexdigest()[:8]
     out_dir = Path(ea.out_dir or Path("runs")/f"evaluate-{h}")
     if (out_dir/"metrics.json").exists():
         raise FileExistsError(f"{out_dir} holds an evaluation already ({out_dir/'metrics.json'}); its results stand: give another out_dir")
     out_dir.mkdir(parents=True, exist_ok=True)
-    tp = test_prompts(split, ea.n_prompts)
-    t = time.time(); samples, nll = sample_models([r["source"] if "source" in r else r for r in records], labels, tp, ea)
-    stage_s["sampling"] = round(time.time() - t, 1)
-    with open(out_dir/"generations.jsonl", "w") as f:
-        for i, (tid, tw) in enumerate(tp["tweets"].items()):
-            for lab in labels:
-                for j, s in enumerate(samples[lab][i]):
-                    f.write(json.dumps({"tweet_id": tid, "tweet": tw, "model": lab, "sample": j, "reply": s}, ensure_ascii=False) + "\n")
-    progress("evaluate: metrics, statistics, judge, figures")
-    t = time.time(); tables, rouge_scores = per_prompt_tables(samples, tp["refs"], ea.bertscore, embedder)
-    stage_s["metrics"] = round(time.time() - t, 1)
-    comparison = compare_models(tables, labels, seed=ea.seed)
-    engagement = pd.DataFrame({lab: engagement_correlation(-np.asarray(nll[lab]), tp["likes"]) for lab in labels}).T
-    ks = [x for x in (1, 2, 3, 5, 10, 20) if x <= ea.k]
-    passk = {lab: pass_at_k_curve([[heuristic_checker(tw, s, strictness=ea.checker_strictness) for s in g]
-                                   for tw, g in zip(tp["tweets"], samples[lab])], ks=ks, seed=ea.seed) for lab in labels}
-    maxk = {lab: max_at_k_curve(rouge_scores[lab], ks=ks, seed=ea.seed) for lab in labels}
-    judged = run_judge(tp["tweets"], samples, labels, ea, judge)
-    pm, base = labels[1], labels[0]
-    means = pd.DataFrame({lab: tables[lab].mean(numeric_only=True) for lab in labels}).T
-    charts = {"comparison": report.metric_comparison_chart(comparison), "forest": report.forest_plot(comparison),
-              "paired_semantic": report.paired_scatter(tables[base], tables[pm], "semantic_diversity", labels=(base, pm)),
-              "passk": report.passk_chart(passk)}
-    figures = [str(p) for name, ch in charts.items() for p in report.save_chart(ch, out_dir/name)]
-    latex = report.latex_table(comparison); (out_dir/"comparison.tex").write_text(latex)
-    jm = judged["models"].get(pm, {})
-    verdict = report.verdict(comparison[comparison["model"] == pm], passk=[passk[base], passk[pm]],
-                             judge_win_rate=jm.get("win_rate") if jm.get("n") else None,
-                             judge_note=judged["reason"], labels=(base, pm), k=max(ks))
-    stage_s["total"] = round(time.time() - t_start, 1)
-    prim = comparison[comparison["model"] == pm].set_index("metric")
-    metrics = {"models": labels, "n_prompts": len(tp["tweets"]), "k": ea.k, "temperature": ea.temperature,
-               "data": split["data"], "split_seed": split["split_seed"], "data_fingerprint": split["fingerprint"],
-               "means": {lab: means.loc[lab].to_dict() for lab in labels},
-               "primary": {m: prim.loc[m].to_dict() for m in PRIMARY_METRICS if m in prim.index},
-               "rougeL_rel_change": float(means.loc[pm, "rougeL"] / means.loc[base, "rougeL"] - 1),
-               "pass_at_k": {lab: passk[lab].set_index("k")["pass_at_k"].to_dict() for lab in labels},
-               "engagement": engagement.to_dict(orient="index"), "judge": judged, "stage_seconds": stage_s, "out_dir": str(out_dir)}
-    model_means = [{"label": lab, "lam": r.get("lam"), "objective": r.get("objective"), "seed": r.get("seed"),
-                    **means.loc[lab].to_dict()} for lab, r in zip(labels, records)]
-    (out_dir/"metrics.json").write_text(json.dumps(_jsonable(metrics), indent=1))
-    return dict(tweets=tp["tweets"], samples=samples, tables=tables, means=means, comparison=comparison, engagement=engagement,
-                passk=passk, maxk=maxk, judge=judged, charts=charts, figures=figures, latex=latex, verdict=verdict,
-                model_means=model_means, metrics=metrics, out_dir=out_dir)
+    return out_dir
 
+def write_generations(path, tweets:pd.Series, grid:dict):
+    "Every sampled reply as one JSON line: tweet id, tweet, model, temperature, sample index, reply."
+    with open(path, "w") as f:
+        for i, (tid, tw) in enumerate(tweets.items()):
+            for lab, by_T in grid.items():
+                for T, s in by_T.items():
+                    for j, r in enumerate(s[i]):
+                        f.write(json.dumps({"tweet_id": tid, "tweet": tw, "model": lab, "temperature": T, "sample": j, "reply": r},
+                                           ensure_ascii=False) + "\n")
+
+# %% ../nbs/13_pipeline.ipynb #fa8b6ca9
+def _strict_passk(tp:dict, samples:dict, ea:EvalArgs, ks:list) -> dict:
+    from polychromic.passk import pass_at_k_curve, heuristic_checker
+    return {lab: pass_at_k_curve([[heuristic_checker(tw, s, strictness=ea.checker_strictness) for s in g]
+                                  for tw, g in zip(tp["tweets"], g_all)], ks=ks, seed=ea.seed) for lab, g_all in samples.items()}
+
+def measure(grid:dict, nll:dict, val, tp:dict, vp:dict|None, labels:list[str], ea:EvalArgs, judge=None, embedder=None) -> dict:
+    "Every measurement of an evaluation, from the sampled replies."
+    from polychromic.passk import max_at_k_curve
+    from polychromic.quality import engagement_correlation
+    samples = {lab: grid[lab][float(ea.temperature)] for lab in labels}
+    tables, rouge_scores = per_prompt_tables(samples, tp["refs"], ea.bertscore, embedder, ea.second_ruler)
+    frontier_table, frontier = frontier_results(grid, tp, labels, ea, embedder)
+    ks = [x for x in (1, 2, 3, 5, 10, 20) if x <= ea.k]
+    return dict(labels=labels, tweets=tp["tweets"], samples=samples, grid=grid, tables=tables,
+                means=pd.DataFrame({lab: tables[lab].mean(numeric_only=True) for lab in labels}).T,
+                comparison=compare_models(tables, labels, seed=ea.seed),
+                engagement=pd.DataFrame({lab: engagement_correlation(-np.asarray(nll[lab]), tp["likes"]) for lab in labels}).T,
+                passk=_strict_passk(tp, samples, ea, ks), maxk={lab: max_at_k_curve(rouge_scores[lab], ks=ks, seed=ea.seed) for lab in labels},
+                frontier=frontier, frontier_table=frontier_table, calibrated=calibrated_passk(grid, val, vp, tp, labels, frontier, ea),
+                judge=run_judge(tp["tweets"], samples, labels, ea, judge))
+
+# %% ../nbs/13_pipeline.ipynb #af03c2b7
+def _charts(ev:dict, passk:dict) -> dict:
+    from polychromic import report
+    from polychromic.frontier import frontier_chart
+    (base, pm), c = ev["labels"][:2], ev["comparison"]
+    charts = {"comparison": report.metric_comparison_chart(c), "forest": report.forest_plot(c),
+              "paired_semantic": report.paired_scatter(ev["tables"][base], ev["tables"][pm], "semantic_diversity", labels=(base, pm)),
+              "passk": report.passk_chart(passk, title=_passk_title(ev["calibrated"]))}
+    if ev["frontier"]: charts["frontier"] = frontier_chart(ev["frontier"][pm])
+    return charts
+
+def _passk_title(cal:dict|None) -> str:
+    if not cal: return "pass@k, heuristic checker"
+    return f"pass@k: ROUGE-L > {cal['calibration']['threshold']:.3f} (baseline pass@1 = {cal['calibration']['achieved']:.2f} on validation tweets)"
+
+def evaluation_report(ev:dict, ea:EvalArgs, out_dir:Path) -> dict:
+    "Charts, figure files (PNG + SVG), LaTeX table and verdict of the first model against the baseline."
+    from polychromic import report
+    (base, pm), jm = ev["labels"][:2], ev["judge"]["models"].get(ev["labels"][1], {})
+    passk = passk_curves(ev["calibrated"], ev["labels"], ea.temperature, pm) if ev["calibrated"] else ev["passk"]
+    charts = _charts(ev, passk)
+    latex = report.latex_table(ev["comparison"]); (out_dir/"comparison.tex").write_text(latex)
+    verdict = report.verdict(ev["comparison"][ev["comparison"]["model"] == pm], passk=[passk[base], passk[pm]],
+                             judge_win_rate=jm.get("win_rate") if jm.get("n") else None, judge_note=ev["judge"]["reason"],
+                             frontier=ev["frontier"].get(pm), labels=(base, pm), k=ea.k if ev["calibrated"] else max(ev["passk"][base].k))
+    return dict(charts=charts, figures=[str(p) for name, ch in charts.items() for p in report.save_chart(ch, out_dir/name)],
+                latex=latex, verdict=verdict)
+
+# %% ../nbs/13_pipeline.ipynb #db2cd8d0
+def _frontier_summary(fr:dict) -> dict:
+    keep = ("matched_temperature", "method", "diff", "ci_low", "ci_high", "p", "cohens_d", "more_diverse_at_matched_quality")
+    second = fr["comparisons"].get(SECOND_RULER)
+    return {**{k: fr[k] for k in keep}, **({f"{SECOND_RULER}_{k}": second[k] for k in ("diff", "p")} if second else {})}
+
+def _calibrated_summary(cal:dict|None) -> dict|None:
+    if not cal: return None
+    name = lambda c: f"{c['model']} at T = {c['temperature']:.2f}" + (f" (matched to {c['matched_to']})" if c["matched"] else "")
+    return {"threshold": cal["calibration"]["threshold"], "validation_pass_at_1": cal["calibration"]["achieved"],
+            "curves": {name(c): dict(zip(c["k"], c["pass_at_k"])) for c in cal["curves"]}}
+
+def evaluation_metrics(ev:dict, ea:EvalArgs, split:dict, stage_s:dict, out_dir:Path) -> dict:
+    "The key numbers of an evaluation: means, primary comparisons, pass@k (both checkers), frontier, engagement, judge, timing."
+    (base, pm), means = ev["labels"][:2], ev["means"]
+    prim = ev["comparison"][ev["comparison"]["model"] == pm].set_index("metric")
+    return {"models": ev["labels"], "n_prompts": len(ev["tweets"]), "k": ea.k, "temperature": ea.temperature,
+            "data": split["data"], "split_seed": split["split_seed"], "data_fingerprint": split["fingerprint"],
+            "means": {lab: means.loc[lab].to_dict() for lab in ev["labels"]},
+            "primary": {m: prim.loc[m].to_dict() for m in PRIMARY_METRICS if m in prim.index},
+            "rougeL_rel_change": float(means.loc[pm, "rougeL"] / means.loc[base, "rougeL"] - 1),
+            "pass_at_k": {lab: c.set_index("k")["pass_at_k"].to_dict() for lab, c in ev["passk"].items()},
+            "calibrated_pass_at_k": _calibrated_summary(ev["calibrated"]),
+            "frontier": {lab: _frontier_summary(fr) for lab, fr in ev["frontier"].items()},
+            "engagement": ev["engagement"].to_dict(orient="index"), "judge": ev["judge"], "stage_seconds": stage_s, "out_dir": str(out_dir)}
+
+# %% ../nbs/13_pipeline.ipynb #7518b90f
+def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
+    "Evaluate the training runs `ea.runs` (baseline first) on the test split they share; tables, comparison, frontier, verdict, figures."
+    if isinstance(ea, dict): ea = eval_settings(**ea)
+    if len(ea.runs) < 2: raise ConfigError(f"runs={ea.runs!r}: give at least two training records, the baseline first")
+    t_start, stage_s = time.time(), {}
+    records = [training_record(s) for s in ea.runs]          # reads records only; no model yet
+    split, labels, out_dir = eval_split(records), list(ea.labels or [_label(r) for r in records]), _eval_dir(ea)
+    tp = test_prompts(split, ea.n_prompts)
+    vp = validation_prompts(split, ea.calibration_prompts) if ea.calibration_target else None
+    t = time.time(); grid, nll, val = sample_models([r.get("source", r) for r in records], labels, tp, ea, vp)
+    stage_s["sampling"] = round(time.time() - t, 1)
+    write_generations(out_dir/"generations.jsonl", tp["tweets"], grid)
+    progress("evaluate: metrics, frontier, statistics, judge, figures")
+    t = time.time(); ev = measure(grid, nll, val, tp, vp, labels, ea, judge, embedder); stage_s["metrics"] = round(time.time() - t, 1)
+    ev.update(evaluation_report(ev, ea, out_dir))
+    ev["model_means"] = [{"label": lab, "lam": r.get("lam"), "objective": r.get("objective"), "seed": r.get("seed"),
+                          **ev["means"].loc[lab].to_dict()} for lab, r in zip(labels, records)]
+    stage_s["total"] = round(time.time() - t_start, 1)
+    ev["metrics"] = evaluation_metrics(ev, ea, split, stage_s, out_dir)
+    (out_dir/"metrics.json").write_text(json.dumps(_jsonable(ev["metrics"]), indent=1))
+    return {**ev, "out_dir": out_dir}
+
+# %% ../nbs/13_pipeline.ipynb #930d5a4c
 def _jsonable(o):
     from polychromic.runs import _jsonable as j
     return j(o)
@@ -443,3 +569,5 @@ def publish_evaluation(ev:dict):
     "Publish an evaluation's results under the names `read_run` and `aggregate_seeds` read back."
     from polychromic.runs import publish
     for name in ("comparison", "model_means", "verdict", "figures", "metrics"): publish(name, ev[name])
+    if ev.get("frontier"): publish("temperature_frontier", ev["frontier"])
+    if ev.get("calibrated"): publish("calibrated_pass_at_k", ev["calibrated"])

@@ -430,6 +430,16 @@ def _seeds_agree(c):
         ok.append(bool(row["better"] == "b" and (row["p_corrected"] if "p_corrected" in r.columns else row["p"]) < 0.05))
     return sum(ok) / len(ok), "pass" if all(ok) else "fail", f"{sum(ok)} of {len(ok)} seeds: b better on {prim} with p < 0.05"
 
+# %% ../nbs/09_report.ipynb #12e49d15
+def _matched_diversity(c):
+    "Criterion: the model is more diverse than the baseline at matched quality (paired, p < the record's alpha)."
+    fr = c.frontier
+    if not fr: return _na("no temperature frontier given (evaluate with frontier_temperatures)")
+    if fr.get("p") is None: return _na(f"{fr['diversity']}: p is not defined at the match")
+    d, p = float(fr["diff"]), float(fr["p"])
+    return p, "pass" if fr["more_diverse_at_matched_quality"] else "fail", \
+        f"{fr['diversity']}: diff = {d:+.4f} vs baseline at T = {fr['matched_temperature']:.2f} ({fr['method']}), p = {p:.3g}"
+
 # %% ../nbs/09_report.ipynb #8a4ca306
 CRITERIA = [   # (level, criterion, threshold, function of the inputs -> (observed, status, detail))
     ("minimum", "Self-BLEU lower",              "< baseline", _direction("self_bleu")),
@@ -438,6 +448,7 @@ CRITERIA = [   # (level, criterion, threshold, function of the inputs -> (observ
     ("minimum", "p < 0.05",                     "< 0.05",     _primary_p(0.05)),
     ("minimum", "Cohen's d > 0.3",              "> 0.3",      _primary_d(0.3)),
     ("minimum", "pass@{k} improvement > 15%",   "> 15%",      _passk_gain(0.15)),
+    ("minimum", "more diverse at matched quality", "p < 0.05", _matched_diversity),
     ("strong",  "p < 0.01",                     "< 0.01",     _primary_p(0.01)),
     ("strong",  "Cohen's d > 0.5",              "> 0.5",      _primary_d(0.5)),
     ("strong",  "pass@{k} improvement > 25%",   "> 25%",      _passk_gain(0.25)),
@@ -452,6 +463,7 @@ def verdict(
     judge_win_rate:float|None=None, # polychromic's win rate against the baseline (ties = 1/2); None or NaN: not evaluated
     judge_note:str|None=None, # why there is no judge result (shown in the row), e.g. "all 40 judge requests failed"
     seeds_agree:bool|Sequence[pd.DataFrame]|pd.DataFrame|None=None, # a bool, one comparison table per seed, or an aggregate_seeds summary
+    frontier:dict|None=None, # the model's `temperature_frontier` record (None: the matched-quality row is not evaluated)
     rouge_metric:str="rougeL",
     primary_metric:str|None=None, # the primary diversity metric (default: see above)
     self_bleu_metric:str|None=None,
@@ -464,7 +476,7 @@ def verdict(
     from types import SimpleNamespace
     _check_cols(comparison, ["metric", "diff", "mean_a", "mean_b", "better", "d_improvement"], "comparison")
     by = _rows_by_metric(comparison)
-    c = SimpleNamespace(by=by, passk=passk, judge_win_rate=judge_win_rate, judge_note=judge_note, seeds_agree=seeds_agree,
+    c = SimpleNamespace(by=by, passk=passk, judge_win_rate=judge_win_rate, judge_note=judge_note, seeds_agree=seeds_agree, frontier=frontier,
                         rouge=rouge_metric, prim=_primary_metric(comparison, rouge_metric, primary_metric), pcol=_pcol(comparison),
                         self_bleu=_pick(by, self_bleu_metric, "self_bleu", "self_bleu"),
                         distinct=_pick(by, distinct_metric, "distinct_2", "distinct"), labels=labels, k=k)

@@ -18,12 +18,13 @@ def _check_lengths(**seqs):
     if len(set(n.values())) > 1: raise ValueError(f"lengths differ: {n}")
 
 # %% auto #0
-__all__ = ['N_RESAMPLES', 'PAIRED_TESTS', 'UNPAIRED_TESTS', 'METRICS', 'PRIMARY_METRICS', 'LOWER_IS_BETTER', 'clean_pairs',
-           'cohens_d', 'd_av', 'hedges_g', 'cliffs_delta', 'rank_biserial', 'bootstrap_ci', 'cliffs_delta_ci',
-           'TestResult', 'paired_test', 'unpaired_test', 'holm', 'bh', 'adjust_p', 'default_higher_is_better',
-           'compare', 'compare_many', 'cluster_resamples', 'win_rate', 'position_consistency',
-           'first_position_win_share', 'fractional_logit', 'length_controlled_win_rate', 'cohens_kappa', 'agreement',
-           'krippendorff_alpha', 'order_agreement', 'judged_criteria', 'pairwise_summary', 'failure_counts']
+__all__ = ['N_RESAMPLES', 'PAIRED_TESTS', 'UNPAIRED_TESTS', 'METRICS', 'SECOND_RULER', 'PRIMARY_METRICS', 'LOWER_IS_BETTER',
+           'clean_pairs', 'cohens_d', 'd_av', 'hedges_g', 'cliffs_delta', 'rank_biserial', 'bootstrap_ci',
+           'cliffs_delta_ci', 'TestResult', 'paired_test', 'unpaired_test', 'holm', 'bh', 'adjust_p',
+           'default_higher_is_better', 'compare', 'compare_many', 'cluster_resamples', 'win_rate',
+           'position_consistency', 'first_position_win_share', 'fractional_logit', 'length_controlled_win_rate',
+           'cohens_kappa', 'agreement', 'krippendorff_alpha', 'order_agreement', 'judged_criteria', 'pairwise_summary',
+           'failure_counts']
 
 # %% ../nbs/06_stats.ipynb #517bb108
 def _as1d(x, name) -> np.ndarray:
@@ -235,6 +236,8 @@ METRICS = {   # the metric registry: every per-prompt metric the evaluation comp
     "rouge1": _m("quality", True, "ROUGE-1 F1 against the best human reply"),
     "bertscore_f1": _m("quality", True, "BERTScore F1 against the human replies"),
 }
+SECOND_RULER = "semantic_diversity_paraphrase"   # semantic diversity by an embedder the training objective never sees
+METRICS[SECOND_RULER] = _m("diversity", True, "semantic diversity with paraphrase-MiniLM-L3-v2 (not the objective's MiniLM)")
 PRIMARY_METRICS = ("semantic_diversity", "self_bleu", "distinct_2", "rougeL")   # the confirmatory family (Holm)
 LOWER_IS_BETTER = ("self_bleu", "perplexity", "ppl", "loss", "eval_loss", "ce", "repetition", "compression_ratio")
 

@@ -65,7 +65,13 @@ def test_evaluation_record(experiment):
     figs = ev["results"]["figures"]
     assert figs and all((runs.parent/f).stat().st_size > 1000 for f in figs)
     gens = [json.loads(l) for l in (runs.parent/m["out_dir"]/"generations.jsonl").read_text().splitlines()]
-    assert len(gens) == 2 * 4 * 3
+    assert len(gens) == 4 * 3 * (5 + 2)   # the baseline over the 5-point grid, the model at 0.85 and its own 1.0
+    assert {g["temperature"] for g in gens} == {0.7, 0.85, 1.0, 1.15, 1.3}
+    (tf,) = ev["results"]["temperature_frontier"].values()   # read back from the record
+    assert tf["temperatures"] == [0.7, 0.85, 1.0, 1.15, 1.3] and "semantic_diversity_paraphrase" in tf["comparisons"]
+    assert tf["method"] in ("interpolated", "nearest") and "more diverse at matched quality" in v
+    cal = ev["results"]["calibrated_pass_at_k"]
+    assert cal["calibration"]["n_prompts"] == 25 and any(c["matched"] for c in cal["curves"])   # the validation tweets
     df = collect(runs)
     assert set(df["status"]) == {"completed"} and len(df) == 3
 
@@ -79,7 +85,7 @@ def test_records_render_anywhere(experiment):
     (path,) = runs.glob("evaluate_seed7-*.ipynb")
     nb = nbformat.read(path, as_version=4)
     figs = [o for c, o in _outputs(nb) if "figure(p)" in c.source]
-    assert len(figs) == 4, [o.get("output_type") for o in figs]
+    assert len(figs) == 5, [o.get("output_type") for o in figs]   # comparison, forest, paired, pass@k, frontier
     for o in figs: assert {"image/png", "image/svg+xml"} & set(o["data"]), o["data"].keys()
     assert not any("vega" in str(o.get("data", {}).get("text/html", "")) for _, o in _outputs(nb))   # no script-only charts
     for p in runs.glob("*.ipynb"):
