@@ -3,6 +3,8 @@
     python scripts/research.py ablation          # seed 42: baseline + λ ∈ {0.25, 0.5, 1.25, 2.5} × {diversity, polychromic}
     python scripts/research.py baselines         # baselines of seeds 1, 2, 3, 4
     python scripts/research.py seeds diversity:1.25 polychromic:0.5   # those configurations at seeds 1, 2, 3, 4
+    python scripts/research.py evaluate-ablation                          # seed 42: every configuration vs the baseline
+    python scripts/research.py evaluate-seeds diversity:1.25 polychromic:0.5  # per seed (42, 1, 2, 3, 4): baseline + both
 
 Each job is one papermill record `runs/research/train_<name>.ipynb` (the main job's settings, `runs.EXPERIMENT`,
 one torch thread per run). A record that already exists is left alone (rerunning the command resumes), a failed
@@ -44,18 +46,48 @@ def train(s: dict) -> dict:
     return rec
 
 
+def evaluate(name: str, runs: list[dict], seed: int, **params) -> dict:
+    "One evaluation record `runs/research/<name>.ipynb` of the training runs (the baseline first)."
+    out = RUNS/f"{name}.ipynb"
+    if out.exists(): print(f"skip {out}", flush=True); return read_run(out)
+    paths = [str(RUNS/f"train_{train_settings_from(s, source='research job').name}.ipynb") for s in runs]
+    missing = [p for p in paths if not Path(p).exists() or read_run(p)["status"] != "completed"]
+    if missing: print(f"not yet {name}: training records missing or not completed: {missing}", flush=True); return None
+    print(f"start {name}", flush=True)
+    t = time.time()
+    rec = read_run(run(experiment_notebook("evaluate.ipynb"), out, raise_errors=False, progress=False, runs=paths,
+                       out_dir=str(RUNS/name), **{**EXPERIMENT["eval_params"], "seed": seed, **params}))
+    with open(RUNS/"wall_times.jsonl", "a") as f:
+        f.write(json.dumps({"record": out.name, "status": rec["status"], "wall_s": round(time.time() - t, 1),
+                            "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}) + "\n")
+    print(f"done  {name} [{rec['status']}] {time.time() - t:.0f}s {rec['error'] or ''}", flush=True)
+    return rec
+
+
+def configs(args: list[str]) -> list[tuple[str, float]]:
+    return [(o, float(l)) for o, l in (a.split(":") for a in args)]
+
+
 def jobs(what: str, args: list[str]) -> list[dict]:
     if what == "ablation":
         return [settings(0.0, "diversity", 42)] + [settings(l, o, 42) for l in LAMS for o in OBJECTIVES]
     if what == "baselines": return [settings(0.0, "diversity", s) for s in SEEDS]
     if what == "seeds":
-        cfgs = [(o, float(l)) for o, l in (a.split(":") for a in args)]
-        return [settings(l, o, s) for s in SEEDS for o, l in cfgs]
+        return [settings(l, o, s) for s in SEEDS for o, l in configs(args)]
     raise SystemExit(__doc__)
 
 
 if __name__ == "__main__":
     if len(sys.argv) < 2: raise SystemExit(__doc__)
+    if sys.argv[1] == "evaluate-ablation":   # the treatments at their own temperature only: the baseline's grid is the frontier
+        evaluate("evaluate_ablation_seed42", [settings(0.0, "diversity", 42)] + [settings(l, o, 42) for l in LAMS for o in OBJECTIVES],
+                 42, treatment_temperatures=[])
+        raise SystemExit
+    if sys.argv[1] == "evaluate-seeds":
+        with ThreadPoolExecutor(WORKERS) as ex:
+            list(ex.map(lambda s: evaluate(f"evaluate_seed{s}", [settings(0.0, "diversity", s)] + [settings(l, o, s) for o, l in configs(sys.argv[2:])], s),
+                        (42, *SEEDS)))
+        raise SystemExit
     todo = [j for a in sys.argv[1].split(",") for j in jobs(a, sys.argv[2:])]
     for s in todo: train_settings_from(s, source="research job")   # every job valid before the first one starts
     RUNS.mkdir(parents=True, exist_ok=True)
