@@ -14,8 +14,8 @@ from .stats import METRICS
 # %% auto #0
 __all__ = ['RESULT_MIME', 'PROGRESS_ENV', 'EXPERIMENT', 'publish', 'repo_root', 'experiment_notebook', 'local_roots',
            'clean_record', 'clean_file', 'progress', 'run', 'read_run', 'collect', 'sweep', 'aggregate_seeds',
-           'lambda_ablation', 'lambda_ablation_chart', 'fresh_runs_dir', 'experiment', 'training_record',
-           'load_run_model']
+           'summarise_seeds', 'lambda_ablation', 'lambda_ablation_chart', 'frontier_across_seeds', 'passk_across_seeds',
+           'frontier_seeds_chart', 'fresh_runs_dir', 'experiment', 'training_record', 'load_run_model']
 
 # %% ../nbs/10_runs.ipynb #bb2aef78
 def _jsonable(o):
@@ -304,14 +304,18 @@ def aggregate_seeds(evaluations, alpha:float=0.05, diff_col="diff", p_col="p_cor
             rows.append({"seed": seed, "model": _model_key(r["model"]), "metric": r["metric"],
                          "diff": r.get(diff_col), "p_corrected": r.get(p_col), "higher_is_better": bool(hib)})
     per_seed = pd.DataFrame(rows, columns=["seed", "model", "metric", "diff", "p_corrected", "higher_is_better"])
+    return per_seed, summarise_seeds(per_seed, alpha, "p_corrected")
+
+def summarise_seeds(per_seed:pd.DataFrame, alpha:float=0.05, p_col:str="p") -> pd.DataFrame:
+    "Per (model, metric) over seeds: n, mean ± sd of `diff`, seeds significant, seeds significant in the good direction, all agree."
     def summ(g):
-        d, p = g["diff"].astype(float), g["p_corrected"].astype(float)
+        d, p = g["diff"].astype(float), g[p_col].astype(float)
         good = ((d > 0) == g["higher_is_better"]) & (d != 0)
         return pd.Series({"n_seeds": len(g), "diff_mean": d.mean(), "diff_sd": d.std(ddof=1) if len(g) > 1 else np.nan,
                           "n_significant": int((p < alpha).sum()), "n_improved": int((good & (p < alpha)).sum()),
                           "seeds_agree": bool(len(g) > 1 and good.all() and (p < alpha).all())})
-    summary = per_seed.groupby(["model", "metric"]).apply(summ, include_groups=False).reset_index() if rows else pd.DataFrame()
-    return per_seed, summary
+    if per_seed.empty: return pd.DataFrame()
+    return per_seed.groupby(["model", "metric"]).apply(summ, include_groups=False).reset_index()
 
 # %% ../nbs/10_runs.ipynb #423a3a29
 def lambda_ablation(evaluations, metrics=("semantic_diversity", "rougeL")) -> pd.DataFrame:
@@ -335,6 +339,57 @@ def lambda_ablation_chart(df:pd.DataFrame):
     line = base.mark_line().encode(y=alt.Y("mean(value):Q", title=None))
     return alt.layer(pts, line, data=df).properties(width=260, height=200).facet(
         column=alt.Column("metric:N", title=None)).resolve_scale(y="independent")
+
+# %% ../nbs/10_runs.ipynb #931d8d38
+def _seed_of(ev:dict): return ev.get("seed", ev.get("parameters", {}).get("seed"))
+
+def frontier_across_seeds(evaluations, alpha:float=0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Per-seed rows (seed, model, metric, matched_T, diff, p) of the published `temperature_frontier`s, and their summary over seeds."
+    rows = []
+    for ev in evaluations:
+        if ev.get("status", "completed") != "completed": continue
+        for lab, r in (ev["results"].get("temperature_frontier") or {}).items():
+            for m, c in r["comparisons"].items():
+                rows.append({"seed": _seed_of(ev), "model": _model_key(lab), "metric": m, "matched_T": r["matched_temperature"],
+                             "method": r["method"], "diff": c["diff"], "p": c["p"],
+                             "higher_is_better": bool(METRICS.get(m, {}).get("higher_is_better", True))})
+    per_seed = pd.DataFrame(rows, columns=["seed", "model", "metric", "matched_T", "method", "diff", "p", "higher_is_better"])
+    summary = summarise_seeds(per_seed, alpha, "p")
+    if len(summary):
+        T = per_seed.groupby(["model", "metric"])["matched_T"]
+        summary = summary.merge((T.mean().rename("matched_T_mean").to_frame().join(T.std().rename("matched_T_sd"))).reset_index())
+    return per_seed, summary
+
+# %% ../nbs/10_runs.ipynb #47eca76c
+def passk_across_seeds(evaluations, ks=(1, 10)) -> pd.DataFrame:
+    "Calibrated pass@k per seed and curve (each model at its own temperature; the baseline at each model's matched one)."
+    rows = []
+    for ev in evaluations:
+        if ev.get("status", "completed") != "completed" or not ev["results"].get("calibrated_pass_at_k"): continue
+        rec, T = ev["results"]["calibrated_pass_at_k"], ev.get("metrics", {}).get("temperature", 1.0)
+        for c in rec["curves"]:
+            if not c["matched"] and not np.isclose(c["temperature"], T): continue
+            at = dict(zip(c["k"], c["pass_at_k"]))
+            rows.append({"seed": _seed_of(ev), "curve": _model_key(c["model"]) + (f" matched to {_model_key(c['matched_to'])}" if c["matched"] else ""),
+                         "T": c["temperature"], **{f"pass@{k}": at.get(k) for k in ks}})
+    return pd.DataFrame(rows)
+
+# %% ../nbs/10_runs.ipynb #581cf139
+def frontier_seeds_chart(evaluations, width:int=420, height:int=300):
+    "Quality–diversity curves averaged over seeds (one line per model, labelled by temperature), per-seed points faint."
+    import altair as alt
+    pts = pd.DataFrame([{"seed": _seed_of(ev), "model": _model_key(m), **pt} for ev in evaluations if ev.get("status", "completed") == "completed"
+                        for r in list((ev["results"].get("temperature_frontier") or {}).values())[:1] for m, c in r["curves"].items() for pt in c])
+    if pts.empty: raise ValueError("no published temperature_frontier in these evaluations")
+    mean = pts.groupby(["model", "temperature"], as_index=False)[["quality", "diversity"]].mean().assign(label=lambda d: d.temperature.map("{:g}".format))
+    x = alt.X("diversity:Q", title="semantic diversity (MiniLM; higher = more diverse)", scale=alt.Scale(zero=False))
+    y = alt.Y("quality:Q", title="ROUGE-L (mean over test tweets)", scale=alt.Scale(zero=False))
+    c = alt.Color("model:N", title=None)
+    seeds = alt.Chart(pts).mark_point(opacity=0.25, size=20).encode(x, y, c)
+    lines = alt.Chart(mean).encode(x, y, c)
+    n = pts.seed.nunique()
+    return (seeds + lines.mark_line(point=True).encode(order="temperature:Q") + lines.mark_text(dx=6, dy=-6, fontSize=9, align="left").encode(text="label:N")
+            ).properties(width=width, height=height, title=f"Quality–diversity over sampling temperature, mean of {n} seeds")
 
 # %% ../nbs/10_runs.ipynb #04203651
 EXPERIMENT = dict(
