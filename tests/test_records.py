@@ -6,7 +6,7 @@ import nbformat, pytest
 ROOT = Path(__file__).resolve().parents[1]
 # an absolute path into a machine's directories (POSIX homes, temp and system dirs, this checkout) or a Windows drive
 LOCAL = re.compile(r"(?<![\w.~])(/(?:home|root|tmp|work|Users|opt|usr|var|mnt|srv|private|data)/[\w.-]+|[A-Za-z]:\\\\[\w.-]+)")
-RECORDS = sorted(ROOT.glob("runs/*.ipynb"))
+RECORDS = sorted(ROOT.glob("runs/**/*.ipynb"))   # the research records in runs/research/ too
 
 def _outputs_text(path) -> str:
     nb = nbformat.read(path, as_version=4)
@@ -26,7 +26,7 @@ def test_committed_record_is_portable(path):
     assert "skip_exec" not in "".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
 
 def test_committed_evaluation_figures_are_static():
-    for path in ROOT.glob("runs/evaluate_*.ipynb"):
+    for path in ROOT.glob("runs/**/evaluate_*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if "data" in o]
         assert sum("image/png" in o["data"] or "image/svg+xml" in o["data"] for o in outs) >= 4, path
