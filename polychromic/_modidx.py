@@ -458,6 +458,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'polychromic.runs._seed_of': ('runs.html#_seed_of', 'polychromic/runs.py'),
                                   'polychromic.runs._summary': ('runs.html#_summary', 'polychromic/runs.py'),
                                   'polychromic.runs._tail': ('runs.html#_tail', 'polychromic/runs.py'),
+                                  'polychromic.runs.ablation_table': ('runs.html#ablation_table', 'polychromic/runs.py'),
                                   'polychromic.runs.aggregate_seeds': ('runs.html#aggregate_seeds', 'polychromic/runs.py'),
                                   'polychromic.runs.clean_file': ('runs.html#clean_file', 'polychromic/runs.py'),
                                   'polychromic.runs.clean_record': ('runs.html#clean_record', 'polychromic/runs.py'),

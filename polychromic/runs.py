@@ -15,7 +15,8 @@ from .stats import METRICS
 __all__ = ['RESULT_MIME', 'PROGRESS_ENV', 'EXPERIMENT', 'publish', 'repo_root', 'experiment_notebook', 'local_roots',
            'clean_record', 'clean_file', 'progress', 'run', 'read_run', 'collect', 'sweep', 'aggregate_seeds',
            'summarise_seeds', 'lambda_ablation', 'lambda_ablation_chart', 'frontier_across_seeds', 'passk_across_seeds',
-           'frontier_seeds_chart', 'fresh_runs_dir', 'experiment', 'training_record', 'load_run_model']
+           'frontier_seeds_chart', 'ablation_table', 'fresh_runs_dir', 'experiment', 'training_record',
+           'load_run_model']
 
 # %% ../nbs/10_runs.ipynb #bb2aef78
 def _jsonable(o):
@@ -390,6 +391,27 @@ def frontier_seeds_chart(evaluations, width:int=420, height:int=300):
     n = pts.seed.nunique()
     return (seeds + lines.mark_line(point=True).encode(order="temperature:Q") + lines.mark_text(dx=6, dy=-6, fontSize=9, align="left").encode(text="label:N")
             ).properties(width=width, height=height, title=f"Quality–diversity over sampling temperature, mean of {n} seeds")
+
+# %% ../nbs/10_runs.ipynb #86047024
+def ablation_table(ev:dict, second:str="semantic_diversity_paraphrase", k:int=10) -> pd.DataFrame:
+    "One row per model of an evaluation: objective, λ, ROUGE-L change, Δ semantic diversity (own T; matched quality, both rulers), calibrated pass@k."
+    res, T = ev["results"], ev["metrics"].get("temperature", 1.0)
+    comp = pd.DataFrame(res["comparison"]).set_index(["model", "metric"])
+    means, fr, cal = {m["label"]: m for m in res["model_means"]}, res.get("temperature_frontier") or {}, res.get("calibrated_pass_at_k")
+    base = ev["metrics"]["models"][0]
+    own = {c["model"]: dict(zip(c["k"], c["pass_at_k"])) for c in (cal or {}).get("curves", []) if not c["matched"] and np.isclose(c["temperature"], T)}
+    rows = []
+    for lab in ev["metrics"]["models"][1:]:
+        f, sd = fr.get(lab, {}), comp.loc[(lab, "semantic_diversity")]
+        at = lambda m, key: f.get("comparisons", {}).get(m, {}).get(key)
+        matched = next((dict(zip(c["k"], c["pass_at_k"])) for c in (cal or {}).get("curves", []) if c.get("matched_to") == lab), {})
+        rows.append({"objective": means[lab].get("objective"), "λ": means[lab].get("lam"),
+                     "ROUGE-L change": comp.loc[(lab, "rougeL"), "rel_diff"] if "rel_diff" in comp.columns else None,
+                     "Δ sem. div. (T = 1)": sd["diff"], "p (Holm)": sd["p_corrected"],
+                     "baseline T matched": f.get("matched_temperature"), "Δ sem. div. matched": f.get("diff"), "p matched": f.get("p"),
+                     f"Δ {second} matched": at(second, "diff"), f"p ({second})": at(second, "p"),
+                     f"pass@{k}": own.get(lab, {}).get(k), f"baseline pass@{k}": own.get(base, {}).get(k), f"baseline pass@{k} matched": matched.get(k)})
+    return pd.DataFrame(rows)
 
 # %% ../nbs/10_runs.ipynb #04203651
 EXPERIMENT = dict(
