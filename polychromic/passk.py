@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, re, unicodedata, warnings
 from dataclasses import dataclass, field, fields, replace
+from fastcore.basics import patch
 from typing import Callable, Sequence
 import numpy as np, pandas as pd
 from scipy import stats as st
@@ -38,7 +39,7 @@ def pass_at_k(
     if n - c < k: return 1.0
     return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
 
-# %% ../nbs/07_passk.ipynb #091b7089
+# %% ../nbs/07_passk.ipynb #c20a4383
 def max_at_k_weights(n:int, k:int) -> np.ndarray:
     "Weights w_i = C(i−1, k−1)/C(n, k) of the ascending-sorted scores i = 1..n (zero below k)."
     n, k = _int(n, "n"), _int(k, "k")
@@ -49,6 +50,7 @@ def max_at_k_weights(n:int, k:int) -> np.ndarray:
     w = np.zeros(n); w[k - 1:] = np.exp(logw)
     return w
 
+# %% ../nbs/07_passk.ipynb #0e8f0533
 def max_at_k(
     scores:Sequence[float], # the n scores of one prompt's samples
     k:int,
@@ -59,27 +61,36 @@ def max_at_k(
     if np.isnan(s).any(): raise ValueError("`scores` contains NaN: drop or count failed evaluations first (max_at_k_curve does)")
     return float(max_at_k_weights(len(s), k) @ s)
 
-# %% ../nbs/07_passk.ipynb #4cd8f43a
+# %% ../nbs/07_passk.ipynb #dbf03a8c
 def _clean_group(vals, name:str, i:int) -> tuple[np.ndarray, int]:
     vals = list(vals)
     kept = [v for v in vals if v is not None and not (isinstance(v, float) and math.isnan(v))]
     return np.asarray(kept, dtype=float), len(vals) - len(kept)
 
+def _check_ks(ks, n_max:int) -> list[int]:
+    "`ks` as a list of ints (default 1..`n_max`); a k above the most evaluated samples of any prompt is an error."
+    ks = list(range(1, n_max + 1)) if ks is None else [_int(k, "k") for k in ks]
+    bad = [k for k in ks if k < 1 or k > n_max]
+    if bad: raise ValueError(f"ks {bad} out of range: the largest number of evaluated samples per prompt is {n_max}")
+    return ks
+
+# %% ../nbs/07_passk.ipynb #1974aeab
 def _per_prompt(groups, ks, fn, name):
     cleaned = [_clean_group(g, name, i) for i, g in enumerate(groups)]
     if not cleaned: raise ValueError(f"`{name}` is empty: need one list per prompt")
     ns = np.array([len(v) for v, _ in cleaned])
     n_missing = int(sum(m for _, m in cleaned))
     if ns.max() == 0: raise ValueError(f"`{name}`: no prompt has an evaluated sample ({n_missing} not evaluated)")
-    ks = list(range(1, int(ns.max()) + 1)) if ks is None else [_int(k, "k") for k in ks]
-    bad = [k for k in ks if k < 1 or k > ns.max()]
-    if bad: raise ValueError(f"ks {bad} out of range: the largest number of evaluated samples per prompt is {ns.max()}")
+    ks = _check_ks(ks, int(ns.max()))
     E = np.full((len(cleaned), len(ks)), np.nan)
     for i, (v, _) in enumerate(cleaned):
         for j, k in enumerate(ks):
             if k <= len(v): E[i, j] = fn(v, k)
     return E, ks, n_missing
 
+def _pass_of(v:np.ndarray, k:int) -> float: return pass_at_k(len(v), int(v.sum()), k)   # v: one prompt's 0/1 verdicts
+
+# %% ../nbs/07_passk.ipynb #c4c3b9f6
 def _nanmean(x, axis=-1):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -93,9 +104,10 @@ def _curve(E, ks, n_missing, value_name, n_resamples, seed, confidence_level, me
     return pd.DataFrame({"k": ks, value_name: est, "ci_low": [c[0] for c in cis], "ci_high": [c[1] for c in cis],
                          "n_prompts": (~np.isnan(E)).sum(axis=0), "n_not_evaluated": n_missing})
 
+# %% ../nbs/07_passk.ipynb #70f5d16d
 def pass_at_k_per_prompt(passes:Sequence[Sequence[bool|None]], k:int) -> np.ndarray:
     "Unbiased pass@k of each prompt (None verdicts dropped; NaN where a prompt has fewer than k evaluated samples)."
-    E, _, _ = _per_prompt(passes, [k], lambda v, k: pass_at_k(len(v), int(v.sum()), k), "passes")
+    E, _, _ = _per_prompt(passes, [k], _pass_of, "passes")
     return E[:, 0]
 
 def pass_at_k_curve(
@@ -107,9 +119,10 @@ def pass_at_k_curve(
     method:str="percentile", # scipy.stats.bootstrap method
 ) -> pd.DataFrame:
     "Mean unbiased pass@k over prompts for each k, with a bootstrap CI over prompts: columns k, pass_at_k, ci_low, ci_high, n_prompts, n_not_evaluated."
-    E, ks, miss = _per_prompt(passes, ks, lambda v, k: pass_at_k(len(v), int(v.sum()), k), "passes")
+    E, ks, miss = _per_prompt(passes, ks, _pass_of, "passes")
     return _curve(E, ks, miss, "pass_at_k", n_resamples, seed, confidence_level, method)
 
+# %% ../nbs/07_passk.ipynb #3204488d
 def max_at_k_curve(
     scores:Sequence[Sequence[float|None]], # per prompt: the score of each sampled reply (None/NaN = not evaluated)
     ks:Sequence[int]|None=None,
@@ -122,7 +135,7 @@ def max_at_k_curve(
     E, ks, miss = _per_prompt(scores, ks, max_at_k, "scores")
     return _curve(E, ks, miss, "max_at_k", n_resamples, seed, confidence_level, method)
 
-# %% ../nbs/07_passk.ipynb #be31b0bd
+# %% ../nbs/07_passk.ipynb #49b489cb
 TEMPLATE_TOKENS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|start_header_id|>",
                    "<|end_header_id|>", "<|begin_of_text|>", "<|assistant|>", "<|user|>", "<|system|>", "<|end|>",
                    "<think>", "</think>", "[INST]", "[/INST]", "<s>", "</s>", "<pad>", "<unk>")
@@ -132,6 +145,7 @@ GENERIC_REPLIES = ("great point", "so true", "i agree", "agreed", "totally agree
                    "well said", "this", "this is great", "nice", "great post", "exactly", "same", "lol", "haha", "wow",
                    "interesting", "good point", "couldn't agree more", "100%", "facts", "amazing", "cool", "yes", "true")
 
+# %% ../nbs/07_passk.ipynb #5f8fc0d5
 def _words(text:str) -> list[str]: return [t for t in tweet_tokenize(text) if any(ch.isalnum() for ch in t)]
 def _ngrams(ws, n): return [tuple(ws[i:i + n]) for i in range(len(ws) - n + 1)]
 def _norm(text:str) -> str: return " ".join(_words(text))
@@ -150,6 +164,7 @@ def repeat_ratio(reply:str, n:int=2) -> float:
     g = _ngrams(_words(reply), n)
     return 1 - len(set(g)) / len(g) if g else 0.0
 
+# %% ../nbs/07_passk.ipynb #91f53268
 def _max_run(text:str) -> int:
     best = run = 0; prev = None
     for ch in text:
@@ -169,7 +184,7 @@ def has_template_tokens(reply:str) -> bool:
     "Whether a reply contains chat-template tokens or starts with a role prefix (`assistant\\n`, `user:`, ...)."
     return any(t in reply for t in TEMPLATE_TOKENS) or bool(_SPECIAL.search(reply)) or bool(_ROLE_PREFIX.match(reply))
 
-# %% ../nbs/07_passk.ipynb #604eb199
+# %% ../nbs/07_passk.ipynb #0c38124d
 @dataclass(frozen=True)
 class HeuristicChecker:
     "Pass/fail by surface heuristics; `check` lists the reasons a reply fails, calling it returns a bool."
@@ -185,30 +200,28 @@ class HeuristicChecker:
     require_complete:bool = False
     generic_replies:tuple = GENERIC_REPLIES
 
-    @classmethod
-    def preset(cls, strictness:str="medium", **overrides) -> "HeuristicChecker":
-        "A checker from `STRICTNESS_PRESETS` ('lenient', 'medium', 'strict'), with fields overridden."
-        if strictness not in STRICTNESS_PRESETS:
-            raise ValueError(f"strictness={strictness!r}: choose one of {list(STRICTNESS_PRESETS)}")
-        return replace(STRICTNESS_PRESETS[strictness], **overrides)
+# %% ../nbs/07_passk.ipynb #e5466527
+@patch
+def check(self:HeuristicChecker, tweet:str, reply:str) -> list[str]:
+    "Reason codes for which `reply` fails (empty list = passes)."
+    if not isinstance(reply, str): raise TypeError(f"reply must be a string, got {type(reply).__name__}")
+    r, why = reply.strip(), []
+    if len(r) < self.min_chars: why.append("too_short")
+    if len(r) > self.max_chars: why.append("too_long")
+    if len(_words(r)) < self.min_words: why.append("too_few_words")
+    if _words(r) and tweet_overlap(tweet, r, self.overlap_n) > self.max_overlap_with_tweet: why.append("copies_tweet")
+    if repeat_ratio(r) > self.max_repeat_ratio: why.append("repetitive")
+    if _max_run(r) > self.max_char_run: why.append("char_run")
+    if self.forbid_template_tokens and has_template_tokens(reply): why.append("template_tokens")
+    if self.reject_generic and _norm(r) in {_norm(g) for g in self.generic_replies}: why.append("generic")
+    if self.require_complete and not _is_complete(r): why.append("incomplete")
+    return why
 
-    def check(self, tweet:str, reply:str) -> list[str]:
-        "Reason codes for which `reply` fails (empty list = passes)."
-        if not isinstance(reply, str): raise TypeError(f"reply must be a string, got {type(reply).__name__}")
-        r, why = reply.strip(), []
-        if len(r) < self.min_chars: why.append("too_short")
-        if len(r) > self.max_chars: why.append("too_long")
-        if len(_words(r)) < self.min_words: why.append("too_few_words")
-        if _words(r) and tweet_overlap(tweet, r, self.overlap_n) > self.max_overlap_with_tweet: why.append("copies_tweet")
-        if repeat_ratio(r) > self.max_repeat_ratio: why.append("repetitive")
-        if _max_run(r) > self.max_char_run: why.append("char_run")
-        if self.forbid_template_tokens and has_template_tokens(reply): why.append("template_tokens")
-        if self.reject_generic and _norm(r) in {_norm(g) for g in self.generic_replies}: why.append("generic")
-        if self.require_complete and not _is_complete(r): why.append("incomplete")
-        return why
+# %% ../nbs/07_passk.ipynb #5f260b2b
+@patch
+def __call__(self:HeuristicChecker, tweet:str, reply:str) -> bool: return not self.check(tweet, reply)
 
-    def __call__(self, tweet:str, reply:str) -> bool: return not self.check(tweet, reply)
-
+# %% ../nbs/07_passk.ipynb #c034930c
 STRICTNESS_PRESETS = {
     "lenient": HeuristicChecker(min_chars=1, max_chars=1000, min_words=1, max_overlap_with_tweet=0.95,
                                 max_repeat_ratio=0.8, max_char_run=20),
@@ -217,11 +230,18 @@ STRICTNESS_PRESETS = {
                                max_repeat_ratio=0.2, max_char_run=4, reject_generic=True, require_complete=True),
 }
 
+@patch(cls_method=True)
+def preset(cls:HeuristicChecker, strictness:str="medium", **overrides) -> "HeuristicChecker":
+    "A checker from `STRICTNESS_PRESETS` ('lenient', 'medium', 'strict'), with fields overridden."
+    if strictness not in STRICTNESS_PRESETS:
+        raise ValueError(f"strictness={strictness!r}: choose one of {list(STRICTNESS_PRESETS)}")
+    return replace(STRICTNESS_PRESETS[strictness], **overrides)
+
 def heuristic_checker(tweet:str, reply:str, strictness:str="medium") -> bool:
     "Whether `reply` passes the `HeuristicChecker` preset `strictness`."
     return HeuristicChecker.preset(strictness)(tweet, reply)
 
-# %% ../nbs/07_passk.ipynb #13ea61ed
+# %% ../nbs/07_passk.ipynb #ab277d0e
 class JudgeChecker:
     "Checker passing replies whose judge score on `criterion` is ≥ `threshold`; None scores are counted as not evaluated."
     def __init__(self, judge, threshold:float=7, criterion:str="overall"):
@@ -230,31 +250,35 @@ class JudgeChecker:
         self.judge, self.threshold, self.criterion = judge, threshold, criterion
         self.counts = {"pass": 0, "fail": 0, "not_evaluated": 0}
 
-    def score(self, tweet:str, reply:str) -> float|None:
-        "The judge's score on `criterion` (None if the judge failed)."
-        scores = self.judge.score(tweet, reply)
-        if scores is None: return None
-        if self.criterion not in scores:
-            raise KeyError(f"judge returned no `{self.criterion}` score (criteria: {sorted(scores)})")
-        v = scores[self.criterion]
-        if v is None or v is pd.NA: return None
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise TypeError(f"judge score for `{self.criterion}` must be a number or None, got {v!r}")
-        return float(v)
-
-    def __call__(self, tweet:str, reply:str) -> bool|None:
-        v = self.score(tweet, reply)
-        ok = None if v is None or math.isnan(v) else v >= self.threshold
-        self.counts["not_evaluated" if ok is None else "pass" if ok else "fail"] += 1
-        return ok
-
     def __repr__(self): return f"JudgeChecker({self.criterion} >= {self.threshold}, counts={self.counts})"
+
+# %% ../nbs/07_passk.ipynb #e7c9e959
+@patch
+def score(self:JudgeChecker, tweet:str, reply:str) -> float|None:
+    "The judge's score on `criterion` (None if the judge failed)."
+    scores = self.judge.score(tweet, reply)
+    if scores is None: return None
+    if self.criterion not in scores:
+        raise KeyError(f"judge returned no `{self.criterion}` score (criteria: {sorted(scores)})")
+    v = scores[self.criterion]
+    if v is None or v is pd.NA: return None
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(f"judge score for `{self.criterion}` must be a number or None, got {v!r}")
+    return float(v)
+
+# %% ../nbs/07_passk.ipynb #7873a6af
+@patch
+def __call__(self:JudgeChecker, tweet:str, reply:str) -> bool|None:
+    v = self.score(tweet, reply)
+    ok = None if v is None or math.isnan(v) else v >= self.threshold
+    self.counts["not_evaluated" if ok is None else "pass" if ok else "fail"] += 1
+    return ok
 
 def judge_checker(judge, threshold:float=7, criterion:str="overall") -> JudgeChecker:
     "Adapter: a pass@k checker from a judge with `score(tweet, reply) -> dict[criterion, int|None]`."
     return JudgeChecker(judge, threshold, criterion)
 
-# %% ../nbs/07_passk.ipynb #bea12d48
+# %% ../nbs/07_passk.ipynb #f4075b19
 def apply_checker(checker:Callable, tweets:Sequence[str], samples:Sequence[Sequence[str]]) -> list[list[bool|None]]:
     "Verdict of `checker(tweet, reply)` for every sampled reply: one list per tweet."
     if len(tweets) != len(samples):
@@ -270,6 +294,7 @@ def apply_checker(checker:Callable, tweets:Sequence[str], samples:Sequence[Seque
         out.append(row)
     return out
 
+# %% ../nbs/07_passk.ipynb #dc1984b7
 def failure_counts(checker:HeuristicChecker, tweets:Sequence[str], samples:Sequence[Sequence[str]]) -> pd.Series:
     "How many sampled replies fail each heuristic (a reply can fail several), plus the total number of replies."
     reasons = [w for t, g in zip(tweets, samples) for r in g for w in checker.check(t, r)]

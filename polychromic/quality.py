@@ -18,7 +18,7 @@ from .stats import bootstrap_ci, N_RESAMPLES
 # %% auto #0
 __all__ = ['ROUGE_TYPES', 'TweetTokenizer', 'rouge', 'bertscore', 'perplexity', 'engagement_correlation']
 
-# %% ../nbs/03_quality.ipynb #6e665ffc
+# %% ../nbs/03_quality.ipynb #fdf342e7
 class TweetTokenizer:
     "`tweet_tokenize` as a `rouge_score` tokenizer (an object with `.tokenize(text)`)."
     def __init__(self, lower:bool=True): self.lower = lower
@@ -26,6 +26,7 @@ class TweetTokenizer:
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 
+# %% ../nbs/03_quality.ipynb #e04f60b3
 def _as_ref_lists(preds, refs, what="refs"):
     if isinstance(preds, str) or isinstance(refs, str): raise TypeError("preds and refs must be lists, not single strings")
     if len(preds) != len(refs): raise ValueError(f"{len(preds)} preds but {len(refs)} {what}")
@@ -34,6 +35,7 @@ def _as_ref_lists(preds, refs, what="refs"):
         if not r: raise ValueError(f"{what}[{i}] is an empty list of references")
     return out
 
+# %% ../nbs/03_quality.ipynb #d1b5b4c0
 def rouge(
     preds:Sequence[str], # one prediction per item
     refs:Sequence[str]|Sequence[Sequence[str]], # a reference per prediction, or a list of references (max is taken)
@@ -45,7 +47,7 @@ def rouge(
     rows = [{k: s.fmeasure for k, s in scorer.score_multi(r, p).items()} for p, r in zip(preds, refs)]
     return pd.DataFrame(rows, columns=list(ROUGE_TYPES))
 
-# %% ../nbs/03_quality.ipynb #00559d47
+# %% ../nbs/03_quality.ipynb #8b1e6706
 @functools.lru_cache(maxsize=2)
 def _load_encoder(path:str, device:str):
     from transformers import AutoModel, AutoTokenizer
@@ -53,6 +55,18 @@ def _load_encoder(path:str, device:str):
     model = AutoModel.from_pretrained(path).to(device).eval()
     return model, tok
 
+def _encoder(model, layer:int|None, device:str|None):
+    "`(model, tokenizer, layer, device)` from `bertscore`'s `model`, `layer` and `device` arguments."
+    if model is None or isinstance(model, (str, Path)):
+        enc_model, tok = _load_encoder(str(embedded_embedder_dir() if model is None else model), device or "cpu")
+    else: enc_model, tok = model
+    device = device or next(enc_model.parameters()).device
+    n_layers = enc_model.config.num_hidden_layers
+    layer = n_layers if layer is None else layer
+    if not 0 <= layer <= n_layers: raise ValueError(f"layer must be in 0..{n_layers} for this model, got {layer}")
+    return enc_model, tok, layer, device
+
+# %% ../nbs/03_quality.ipynb #7ff3daa2
 def _token_embeddings(sents, model, tok, layer, batch_size, device):
     "Per sentence: (L, d) unit-normalised layer-`layer` embeddings of all tokens, and the token ids."
     out = {}
@@ -69,6 +83,20 @@ def _token_embeddings(sents, model, tok, layer, batch_size, device):
             out[i] = (hs[j][m].cpu(), enc["input_ids"][j][m].cpu())
     return out
 
+# %% ../nbs/03_quality.ipynb #e6951e65
+def _token_weigher(refs, emb, pos, special:set, idf:bool):
+    "A function mapping a tensor of token ids to their weights (`bert-score`'s uniform or idf weights)."
+    if idf:
+        ref_list = [x for r in refs for x in r]
+        df_count = defaultdict(int)
+        for x in ref_list:
+            for t in set(emb[pos[x]][1].tolist()): df_count[t] += 1
+        M = len(ref_list)
+        weight = lambda t: math.log((M + 1) / (df_count.get(t, 0) + 1))
+    else: weight = lambda t: 1.0
+    return lambda ids: torch.tensor([0.0 if t in special else weight(t) for t in ids.tolist()])
+
+# %% ../nbs/03_quality.ipynb #30c9305a
 def _greedy_match(h, hw, r, rw, empty):
     if empty: return [0.0, 0.0, 0.0]
     sim = (h @ r.T).clamp(min=0)   # a best match below 0 counts 0, as bert-score's zero padding makes it
@@ -77,6 +105,7 @@ def _greedy_match(h, hw, r, rw, empty):
     F = 2 * P * R / (P + R)
     return [0.0 if not torch.isfinite(x) else float(x) for x in (P, R, F)]
 
+# %% ../nbs/03_quality.ipynb #3992c7c0
 def bertscore(
     preds:Sequence[str], # one prediction per item
     refs:Sequence[str]|Sequence[Sequence[str]], # a reference per prediction, or a list of references (max is taken)
@@ -88,36 +117,60 @@ def bertscore(
 ) -> pd.DataFrame:
     "BERTScore precision/recall/F1 per prediction (columns `P`, `R`, `F1`), matching the `bert-score` package."
     refs = _as_ref_lists(preds, refs)
-    if model is None or isinstance(model, (str, Path)):
-        enc_model, tok = _load_encoder(str(embedded_embedder_dir() if model is None else model), device or "cpu")
-    else: enc_model, tok = model
-    device = device or next(enc_model.parameters()).device
-    n_layers = enc_model.config.num_hidden_layers
-    layer = n_layers if layer is None else layer
-    if not 0 <= layer <= n_layers: raise ValueError(f"layer must be in 0..{n_layers} for this model, got {layer}")
+    enc_model, tok, layer, device = _encoder(model, layer, device)
     sents = list(dict.fromkeys(list(preds) + [x for r in refs for x in r]))
     emb = _token_embeddings(sents, enc_model, tok, layer, batch_size, device)
     pos = {s: i for i, s in enumerate(sents)}
     special = {t for t in (tok.cls_token_id, tok.sep_token_id) if t is not None}   # as bert-score: zero weight
-    if idf:
-        ref_list = [x for r in refs for x in r]
-        df_count = defaultdict(int)
-        for x in ref_list:
-            for t in set(emb[pos[x]][1].tolist()): df_count[t] += 1
-        M = len(ref_list)
-        weight = lambda t: math.log((M + 1) / (df_count.get(t, 0) + 1))
-    else: weight = lambda t: 1.0
-    def weights(ids): return torch.tensor([0.0 if t in special else weight(t) for t in ids.tolist()])
+    weights = _token_weigher(refs, emb, pos, special, idf)
+    is_empty = lambda ids: all(t in special for t in ids.tolist())
     rows = []
     for p, rs in zip(preds, refs):
         h, hid = emb[pos[p]]
-        empty_h = all(t in special for t in hid.tolist())
         scores = np.array([_greedy_match(h, weights(hid), emb[pos[r]][0], weights(emb[pos[r]][1]),
-                                         empty_h or all(t in special for t in emb[pos[r]][1].tolist())) for r in rs])
+                                         is_empty(hid) or is_empty(emb[pos[r]][1])) for r in rs])
         rows.append(scores.max(0))
     return pd.DataFrame(np.array(rows).reshape(-1, 3), columns=["P", "R", "F1"])
 
-# %% ../nbs/03_quality.ipynb #680f8302
+# %% ../nbs/03_quality.ipynb #802af42d
+def _prompt_reply_ids(tokenizer, prompts, replies, add_eos:bool) -> list[tuple[list[int], list[int]]]:
+    "Per item: the token ids of the chat-formatted prompt and of the reply (plus eos when `add_eos`)."
+    seqs = []
+    for p, r in zip(prompts, replies):
+        p_ids = tokenizer(chat_prompt(tokenizer, p), add_special_tokens=False)["input_ids"]
+        r_ids = tokenizer(r, add_special_tokens=False)["input_ids"] if r else []
+        if add_eos: r_ids = r_ids + [tokenizer.eos_token_id]
+        seqs.append((p_ids, r_ids))
+    return seqs
+
+# %% ../nbs/03_quality.ipynb #2d06692c
+def _right_padded(seqs, idx, pad:int):
+    "`(input_ids, attention_mask, labels)` of the sequences `seqs[i]` for i in `idx`, padded on the right."
+    L = max(len(seqs[i][0]) + len(seqs[i][1]) for i in idx)
+    ids = torch.full((len(idx), L), pad, dtype=torch.long)
+    att = torch.zeros((len(idx), L), dtype=torch.long)
+    labels = torch.full((len(idx), L), -100, dtype=torch.long)
+    for j, i in enumerate(idx):
+        p_ids, r_ids = seqs[i]
+        n = len(p_ids) + len(r_ids)
+        ids[j, :n] = torch.tensor(p_ids + r_ids); att[j, :n] = 1
+        labels[j, len(p_ids):n] = torch.tensor(r_ids)
+    return ids, att, labels
+
+# %% ../nbs/03_quality.ipynb #c2850ae6
+def _reply_nll_sums(model, ids, att, labels, device) -> tuple[np.ndarray, np.ndarray]:
+    "Per row of the batch: the summed NLL of its reply tokens and their number."
+    pos = torch.arange(ids.shape[1]).expand(*ids.shape)
+    with torch.no_grad():
+        logits = model(input_ids=ids.to(device), attention_mask=att.to(device), position_ids=pos.to(device)).logits
+    tgt = labels[:, 1:]
+    sel = tgt != -100                                   # score reply positions only (saves B×T×V memory)
+    nll = torch.nn.functional.cross_entropy(logits[:, :-1][sel.to(device)].float(), tgt[sel].to(device),
+                                            reduction="none").double().cpu()
+    row = sel.nonzero()[:, 0]
+    return torch.zeros(len(ids), dtype=torch.float64).index_add_(0, row, nll).numpy(), sel.sum(1).numpy()
+
+# %% ../nbs/03_quality.ipynb #2c92e336
 def perplexity(
     model, # a causal LM (transformers)
     tokenizer, # its tokenizer (chat template + pad token)
@@ -131,40 +184,15 @@ def perplexity(
     if isinstance(prompts, str) or isinstance(replies, str): raise TypeError("prompts and replies must be lists")
     if len(prompts) != len(replies): raise ValueError(f"{len(prompts)} prompts but {len(replies)} replies")
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    seqs = []
-    for p, r in zip(prompts, replies):
-        p_ids = tokenizer(chat_prompt(tokenizer, p), add_special_tokens=False)["input_ids"]
-        r_ids = tokenizer(r, add_special_tokens=False)["input_ids"] if r else []
-        if add_eos: r_ids = r_ids + [tokenizer.eos_token_id]
-        seqs.append((p_ids, r_ids))
+    seqs = _prompt_reply_ids(tokenizer, prompts, replies, add_eos)
     sums, counts = np.zeros(len(seqs)), np.zeros(len(seqs), dtype=int)
-    device = next(model.parameters()).device
-    was_training = model.training
+    device, was_training = next(model.parameters()).device, model.training
     model.eval()
     order = sorted(range(len(seqs)), key=lambda i: -sum(map(len, seqs[i])))
     try:
         for s in range(0, len(order), batch_size):
             idx = [i for i in order[s:s+batch_size] if seqs[i][1]]
-            if not idx: continue
-            L = max(len(seqs[i][0]) + len(seqs[i][1]) for i in idx)
-            ids = torch.full((len(idx), L), pad, dtype=torch.long)
-            att = torch.zeros((len(idx), L), dtype=torch.long)
-            labels = torch.full((len(idx), L), -100, dtype=torch.long)
-            for j, i in enumerate(idx):
-                p_ids, r_ids = seqs[i]
-                n = len(p_ids) + len(r_ids)
-                ids[j, :n] = torch.tensor(p_ids + r_ids); att[j, :n] = 1
-                labels[j, len(p_ids):n] = torch.tensor(r_ids)
-            pos = torch.arange(L).expand(len(idx), L)
-            with torch.no_grad():
-                logits = model(input_ids=ids.to(device), attention_mask=att.to(device), position_ids=pos.to(device)).logits
-            tgt = labels[:, 1:]
-            sel = tgt != -100                                   # score reply positions only (saves B×T×V memory)
-            nll = torch.nn.functional.cross_entropy(logits[:, :-1][sel.to(device)].float(), tgt[sel].to(device),
-                                                    reduction="none").double().cpu()
-            row = sel.nonzero()[:, 0]
-            sums[idx] = torch.zeros(len(idx), dtype=torch.float64).index_add_(0, row, nll).numpy()
-            counts[idx] = sel.sum(1).numpy()
+            if idx: sums[idx], counts[idx] = _reply_nll_sums(model, *_right_padded(seqs, idx, pad), device)
     finally:
         model.train(was_training)
     ppl = math.exp(sums.sum() / counts.sum()) if counts.sum() else float("nan")
@@ -172,7 +200,7 @@ def perplexity(
     with np.errstate(invalid="ignore", divide="ignore"):
         return ppl, np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
-# %% ../nbs/03_quality.ipynb #17d328b9
+# %% ../nbs/03_quality.ipynb #f319b69b
 def _spearman_stat(x, y, axis=-1):
     "Spearman's rho along `axis` (vectorised for `scipy.stats.bootstrap`); NaN when either side is constant."
     rx, ry = stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis)
@@ -180,6 +208,18 @@ def _spearman_stat(x, y, axis=-1):
     with np.errstate(invalid="ignore", divide="ignore"):
         return (rx * ry).sum(axis) / np.sqrt((rx * rx).sum(axis) * (ry * ry).sum(axis))
 
+# %% ../nbs/03_quality.ipynb #3eb7afe8
+def _rho_ci(x, y, n_resamples:int, confidence_level:float, seed) -> tuple[float, float, str]:
+    "BCa bootstrap CI of Spearman's rho over (x, y) pairs, and the method that produced it."
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lo, hi = bootstrap_ci(x, y, statistic=_spearman_stat, paired=True, n_resamples=n_resamples,
+                              confidence_level=confidence_level, method="BCa", seed=seed)
+    fell_back = any("percentile interval" in str(w.message) for w in caught)
+    return lo, hi, "percentile (resamples with undefined rho dropped)" if fell_back else "BCa"
+
+# %% ../nbs/03_quality.ipynb #f11cb280
 def engagement_correlation(
     scores:Sequence[float], # one score per reply (e.g. log-likelihood, judge score)
     likes:Sequence[float], # the replies' like counts
@@ -188,7 +228,6 @@ def engagement_correlation(
     confidence_level:float=0.95,
 ) -> dict:
     "Spearman rho of `scores` vs `likes` with p-value, n and a bootstrap CI: dict(rho, p, n, ci_low, ci_high, ci_method)."
-    import warnings
     x, y = np.asarray(scores, dtype=float), np.asarray(likes, dtype=float)
     if x.shape != y.shape or x.ndim != 1: raise ValueError(f"scores and likes must be 1-D of equal length, got {x.shape} and {y.shape}")
     keep = np.isfinite(x) & np.isfinite(y)
@@ -196,10 +235,5 @@ def engagement_correlation(
     n = len(x)
     if n < 3: raise ValueError(f"engagement_correlation needs at least 3 (score, likes) pairs without NaN; got {n}")
     res = stats.spearmanr(x, y)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        lo, hi = bootstrap_ci(x, y, statistic=_spearman_stat, paired=True, n_resamples=n_resamples,
-                              confidence_level=confidence_level, method="BCa", seed=seed)
-    fell_back = any("percentile interval" in str(w.message) for w in caught)
-    method = "percentile (resamples with undefined rho dropped)" if fell_back else "BCa"
+    lo, hi, method = _rho_ci(x, y, n_resamples, confidence_level, seed)
     return dict(rho=float(res.statistic), p=float(res.pvalue), n=int(n), ci_low=float(lo), ci_high=float(hi), ci_method=method)
