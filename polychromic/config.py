@@ -65,7 +65,7 @@ def unknown_key_message(key:str, known, where:str="") -> str:
     hint = f"; did you mean '{near[0]}'?" if near else "; `polychromic train --help` lists every key"
     return f"{where + ': ' if where else ''}unknown key '{key}'{hint}"
 
-# %% ../nbs/12_config.ipynb #2d1ed478
+# %% ../nbs/12_config.ipynb #ab4d7b82
 _TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
 
 def _plain(v):
@@ -76,56 +76,78 @@ def _plain(v):
     if isinstance(v, Path): return str(v)
     return v
 
-def coerce(name:str, value, tp):
-    "`value` converted to type `tp` (a field's type hint), or a `ConfigError` naming `name`."
-    def bad(what): return ConfigError(f"{name}: expected {what}, got {value!r}")
-    origin, args = typing.get_origin(tp), typing.get_args(tp)
-    if origin in (typing.Union, types.UnionType):
-        if type(None) in args and (value is None or (str not in args and isinstance(value, str) and value.lower() in ("none", "null"))):
-            return None
-        errs = []
-        for a in (a for a in args if a is not type(None)):
-            try: return coerce(name, value, a)
-            except ConfigError as e: errs.append(e)
-        raise errs[0]
-    if origin is typing.Literal or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
-        choices = list(args) if origin is typing.Literal else [e.value for e in tp]
-        v = _plain(value)
-        if v in choices: return v
-        near = difflib.get_close_matches(str(v), [str(c) for c in choices], n=1)
-        raise ConfigError(f"{name}: {value!r} is not one of {choices}" + (f"; did you mean {near[0]!r}?" if near else ""))
-    if tp is bool:
-        if isinstance(value, bool): return value
-        if isinstance(value, str) and value.lower() in _TRUE | _FALSE: return value.lower() in _TRUE
-        raise bad("true or false")
-    if tp in (int, float):
-        if isinstance(value, bool): raise bad(f"a number ({tp.__name__})")
-        try: v = float(value) if tp is float else (int(value) if not isinstance(value, float) or value.is_integer() else None)
-        except (TypeError, ValueError): v = None
-        if v is None: raise bad(f"{'an integer' if tp is int else 'a number'}")
-        if tp is float and not math.isfinite(v): raise ConfigError(f"{name}: must be a finite number, got {value!r}")
-        return v
-    if tp is str:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, Path)): raise bad("a string")
-        return str(value)
-    if origin in (list, tuple):
-        items = [s.strip() for s in value.split(",")] if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple)): raise bad("a list")
-        return [coerce(f"{name}[{i}]", x, args[0]) if args else x for i, x in enumerate(items)]
-    if origin is dict or tp is dict:
-        if isinstance(value, str):
-            try: value = json.loads(value)
-            except json.JSONDecodeError: raise bad("a mapping (JSON)")
-        if not isinstance(value, dict): raise bad("a mapping")
+# %% ../nbs/12_config.ipynb #362f8f5b
+def _bad(name, value, what) -> ConfigError: return ConfigError(f"{name}: expected {what}, got {value!r}")
+
+def _coerce_union(name:str, value, args:tuple):
+    if type(None) in args and (value is None or (str not in args and isinstance(value, str) and value.lower() in ("none", "null"))):
+        return None
+    errs = []
+    for a in (a for a in args if a is not type(None)):
+        try: return coerce(name, value, a)
+        except ConfigError as e: errs.append(e)
+    raise errs[0]
+
+# %% ../nbs/12_config.ipynb #f494d953
+def _coerce_choice(name:str, value, choices:list):
+    v = _plain(value)
+    if v in choices: return v
+    near = difflib.get_close_matches(str(v), [str(c) for c in choices], n=1)
+    raise ConfigError(f"{name}: {value!r} is not one of {choices}" + (f"; did you mean {near[0]!r}?" if near else ""))
+
+# %% ../nbs/12_config.ipynb #3227b011
+def _coerce_bool(name:str, value) -> bool:
+    if isinstance(value, bool): return value
+    if isinstance(value, str) and value.lower() in _TRUE | _FALSE: return value.lower() in _TRUE
+    raise _bad(name, value, "true or false")
+
+def _coerce_number(name:str, value, tp:type):
+    if isinstance(value, bool): raise _bad(name, value, f"a number ({tp.__name__})")
+    try: v = float(value) if tp is float else (int(value) if not isinstance(value, float) or value.is_integer() else None)
+    except (TypeError, ValueError): v = None
+    if v is None: raise _bad(name, value, f"{'an integer' if tp is int else 'a number'}")
+    if tp is float and not math.isfinite(v): raise ConfigError(f"{name}: must be a finite number, got {value!r}")
+    return v
+
+# %% ../nbs/12_config.ipynb #0dc3304f
+def _coerce_str(name:str, value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Path)): raise _bad(name, value, "a string")
+    return str(value)
+
+def _coerce_list(name:str, value, args:tuple) -> list:
+    items = [s.strip() for s in value.split(",")] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)): raise _bad(name, value, "a list")
+    return [coerce(f"{name}[{i}]", x, args[0]) if args else x for i, x in enumerate(items)]
+
+def _coerce_dict(name:str, value) -> dict:
+    if isinstance(value, str):
+        try: value = json.loads(value)
+        except json.JSONDecodeError: raise _bad(name, value, "a mapping (JSON)")
+    if not isinstance(value, dict): raise _bad(name, value, "a mapping")
     return value
 
-# %% ../nbs/12_config.ipynb #033f074c
+# %% ../nbs/12_config.ipynb #08ef50db
+def coerce(name:str, value, tp):
+    "`value` converted to type `tp` (a field's type hint), or a `ConfigError` naming `name`."
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType): return _coerce_union(name, value, args)
+    if origin is typing.Literal: return _coerce_choice(name, value, list(args))
+    if isinstance(tp, type) and issubclass(tp, enum.Enum): return _coerce_choice(name, value, [e.value for e in tp])
+    if tp is bool: return _coerce_bool(name, value)
+    if tp in (int, float): return _coerce_number(name, value, tp)
+    if tp is str: return _coerce_str(name, value)
+    if origin in (list, tuple): return _coerce_list(name, value, args)
+    if origin is dict or tp is dict: return _coerce_dict(name, value)
+    return value
+
+# %% ../nbs/12_config.ipynb #7959006f
 def _hints(schema) -> dict:
     return {k: v for cls in reversed(schema) for k, v in typing.get_type_hints(cls).items()}
 
 def _where(source, lines, key):
     return f"{source}, line {lines[key]}" if lines and key in lines else source
 
+# %% ../nbs/12_config.ipynb #085bddc3
 def _new_names(settings:dict, known, source:str, lines:dict|None) -> dict:
     "`settings` with the trainer's deprecated sampling keys under their new names (a FutureWarning each)."
     out = {}
@@ -137,6 +159,7 @@ def _new_names(settings:dict, known, source:str, lines:dict|None) -> dict:
         out[new] = v
     return out
 
+# %% ../nbs/12_config.ipynb #c7d647cb
 def resolve(settings:dict, schema=TRAIN_SCHEMA, defaults:dict|None=None, source:str="settings", lines:dict|None=None) -> dict:
     "Validated settings (project defaults + `settings`), keeping those that differ from the dataclasses' defaults."
     known, hints = schema_fields(schema), _hints(schema)
@@ -169,7 +192,7 @@ def config_hash(settings:dict, n:int=8) -> str:
     ident = {k: v for k, v in settings.items() if k not in NOT_IDENTITY}
     return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:n]
 
-# %% ../nbs/12_config.ipynb #ac76f542
+# %% ../nbs/12_config.ipynb #d9b2c846
 @dataclass
 class TrainSettings:
     "A validated training run: `run` (RunArgs), `args` (the trainer's config), recorded `settings`, `name`, `output_dir`."
@@ -180,6 +203,7 @@ class TrainSettings:
     config_hash: str
     output_dir: Path
 
+# %% ../nbs/12_config.ipynb #1783144b
 def _device_settings(s:dict) -> dict:
     "bf16 and use_cpu from the machine where not set (TRL's bf16 default fails on a CPU-only machine)."
     import torch
@@ -193,6 +217,7 @@ def _check_combinations(s:dict, source:str):
         if steps in s and s.get(strategy, _plain(_default(schema_fields()[strategy]))) == "no":
             raise ConfigError(f"{source}: {steps}={s[steps]} has no effect while {strategy}='no'; set {strategy}: steps")
 
+# %% ../nbs/12_config.ipynb #a91efd39
 def train_settings_from(settings:dict, source:str="settings", lines:dict|None=None) -> TrainSettings:
     "Validate flat `settings` (any keys of `RunArgs` and the trainer config) into `TrainSettings`; loads nothing."
     s = resolve(settings, TRAIN_SCHEMA, source=source, lines=lines)
@@ -237,7 +262,7 @@ def notebook_settings(ns:dict, reserved=("config",)) -> dict:
     return {k: v for k, v in ns.items() if not k.startswith("_") and k not in _KERNEL_NAMES and k not in reserved
             and not isinstance(v, types.ModuleType) and not callable(v)}
 
-# %% ../nbs/12_config.ipynb #7da3f5f3
+# %% ../nbs/12_config.ipynb #8da00012
 def schema_parser(schema, prog:str, description:str, defaults:dict|None=None):
     "A `TrlParser` over the dataclasses `schema` (every field an option with its help and default), plus `--config`."
     from trl import TrlParser
@@ -252,6 +277,7 @@ def train_parser(prog:str="polychromic train"):
                          "write its record to <runs_dir>/<run name>/run.json. Runs unchanged under accelerate launch or torchrun.",
                          DEFAULTS)
 
+# %% ../nbs/12_config.ipynb #2c428ce3
 def _cli_split(argv) -> tuple[str|None, list]:
     argv = list(argv)
     if "--config" not in argv: return None, argv
