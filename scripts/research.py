@@ -4,7 +4,8 @@
     python scripts/research.py baselines         # baselines of seeds 1, 2, 3, 4
     python scripts/research.py seeds diversity:1.25 polychromic:0.5   # those configurations at seeds 1, 2, 3, 4
     python scripts/research.py evaluate-ablation                          # seed 42: every configuration vs the baseline
-    python scripts/research.py evaluate-seeds diversity:1.25 polychromic:0.5  # per seed (42, 1, 2, 3, 4): baseline + both
+    python scripts/research.py select                                   # the best two configurations of the ablation
+    python scripts/research.py evaluate-seeds diversity:1.25 polychromic:0.5  # seeds 1-4: baseline + both (42: the ablation's)
 
 Each job is one papermill record `runs/research/train_<name>.ipynb` (the main job's settings, `runs.EXPERIMENT`,
 one torch thread per run). A record that already exists is left alone (rerunning the command resumes), a failed
@@ -83,10 +84,19 @@ if __name__ == "__main__":
         evaluate("evaluate_ablation_seed42", [settings(0.0, "diversity", 42)] + [settings(l, o, 42) for l in LAMS for o in OBJECTIVES],
                  42, treatment_temperatures=[])
         raise SystemExit
-    if sys.argv[1] == "evaluate-seeds":
-        with ThreadPoolExecutor(WORKERS) as ex:
-            list(ex.map(lambda s: evaluate(f"evaluate_seed{s}", [settings(0.0, "diversity", s)] + [settings(l, o, s) for o, l in configs(sys.argv[2:])], s),
-                        (42, *SEEDS)))
+    if sys.argv[1] == "select":   # rank by the diversity gain over the baseline at matched quality (MiniLM), seed 42
+        from polychromic.runs import ablation_table
+        t = ablation_table(read_run(RUNS/"evaluate_ablation_seed42.ipynb")).sort_values("Δ sem. div. matched", ascending=False)
+        print(t.to_string(), file=sys.stderr)
+        print(" ".join(f"{o}:{l:g}" for o, l in zip(t["objective"][:2], t["λ"][:2])))
+        raise SystemExit
+    if sys.argv[1] == "evaluate-seeds":   # seed 42 is the ablation's evaluation (same runs, same sampling seed)
+        todo = list(SEEDS)
+        while todo:
+            for s in list(todo):
+                if evaluate(f"evaluate_seed{s}", [settings(0.0, "diversity", s)] + [settings(l, o, s) for o, l in configs(sys.argv[2:])],
+                            s, treatment_temperatures=[]) is not None: todo.remove(s)
+            if todo: time.sleep(30)
         raise SystemExit
     todo = [j for a in sys.argv[1].split(",") for j in jobs(a, sys.argv[2:])]
     for s in todo: train_settings_from(s, source="research job")   # every job valid before the first one starts
