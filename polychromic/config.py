@@ -300,6 +300,29 @@ def settings_from_argv(argv, parser=None) -> tuple[str|None, dict]:
     return config, given
 
 # %% ../nbs/12_config.ipynb #0dee469b
+_EVAL_RULES = [   # (field, fails(value, settings), message): checked in this order when `EvalArgs` is built
+    ("k", lambda v, s: v < 1, "must be >= 1"),
+    ("n_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
+    ("temperature", lambda v, s: not v > 0, "must be > 0"),
+    ("top_p", lambda v, s: not 0 < v <= 1, "must be in (0, 1]"),
+    ("max_completion_length", lambda v, s: v < 1, "must be >= 1"),
+    ("checker_strictness", lambda v, s: v not in ("lenient", "medium", "strict"), "must be lenient, medium or strict"),
+    ("labels", lambda v, s: v is not None and len(v) != len(s.runs), lambda s: f"needs one label per run ({len(s.runs)})"),
+    ("frontier_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
+    ("treatment_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
+    ("frontier_temperatures", lambda v, s: len(v) == 1, "a frontier needs at least two temperatures (or none: [])"),
+    ("calibration_target", lambda v, s: not 0 <= v < 1, "must be a pass@1 in (0, 1), or 0 for none"),
+    ("calibration_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
+]
+
+def _check_rules(settings, rules):
+    "Raise `ValueError` naming the class, field, rule and value of the first rule that `settings` fails."
+    for name, fails, msg in rules:
+        v = getattr(settings, name)
+        if fails(v, settings):
+            raise ValueError(f"{type(settings).__name__}.{name}: {msg(settings) if callable(msg) else msg}, got {v!r}")
+
+# %% ../nbs/12_config.ipynb #a41c0344
 @dataclass
 class EvalArgs:
     "Settings of an evaluation of trained runs against a baseline."
@@ -325,21 +348,9 @@ class EvalArgs:
     calibration_prompts: int|None = field(default=None, metadata={"help": "Validation tweets the checker is calibrated on (None: all)."})
     second_ruler: bool = field(default=True, metadata={"help": "Also measure semantic diversity with paraphrase-MiniLM-L3-v2, an embedder the training objective never uses."})
 
-    def __post_init__(self):
-        def bad(name, msg): raise ValueError(f"EvalArgs.{name}: {msg}, got {getattr(self, name)!r}")
-        if self.k < 1: bad("k", "must be >= 1")
-        if self.n_prompts is not None and self.n_prompts < 1: bad("n_prompts", "must be >= 1 or None")
-        if not self.temperature > 0: bad("temperature", "must be > 0")
-        if not 0 < self.top_p <= 1: bad("top_p", "must be in (0, 1]")
-        if self.max_completion_length < 1: bad("max_completion_length", "must be >= 1")
-        if self.checker_strictness not in ("lenient", "medium", "strict"): bad("checker_strictness", "must be lenient, medium or strict")
-        if self.labels is not None and len(self.labels) != len(self.runs): bad("labels", f"needs one label per run ({len(self.runs)})")
-        for name in ("frontier_temperatures", "treatment_temperatures"):
-            if not all(t > 0 for t in getattr(self, name)): bad(name, "every temperature must be > 0")
-        if len(self.frontier_temperatures) == 1: bad("frontier_temperatures", "a frontier needs at least two temperatures (or none: [])")
-        if not 0 <= self.calibration_target < 1: bad("calibration_target", "must be a pass@1 in (0, 1), or 0 for none")
-        if self.calibration_prompts is not None and self.calibration_prompts < 1: bad("calibration_prompts", "must be >= 1 or None")
+    def __post_init__(self): _check_rules(self, _EVAL_RULES)
 
+# %% ../nbs/12_config.ipynb #dabfc9b7
 EVAL_SCHEMA = (EvalArgs,)
 
 def eval_parser(prog:str="polychromic evaluate"):

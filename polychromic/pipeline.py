@@ -125,6 +125,40 @@ def portable_adapter(adapter_dir, base:str) -> dict:
     return cfg
 
 # %% ../nbs/13_pipeline.ipynb #a3b23cfc
+_CARD = """---
+base_model: {base}
+library_name: peft
+pipeline_tag: text-generation
+tags: [polychromic, lora, trl, diversity]
+---
+
+# {run_name}
+
+A LoRA adapter for [{base}](https://huggingface.co/{base}) that writes replies to tweets, trained with
+polychromic (diversity-aware fine-tuning with TRL and PEFT): {objective}.
+
+## Training
+
+{training}
+
+## Results
+
+{results}
+
+The lab record of this run is the executed notebook `train_{run_name}.ipynb` beside the run's directory
+(`runs/` in the repository); the comparison with its baseline is in the `evaluate_*` record of the same seed.
+
+## Use
+
+```python
+from peft import PeftModel
+from polychromic.models import load_model_and_tokenizer
+model, tok = load_model_and_tokenizer("{base}")
+model = PeftModel.from_pretrained(model, "<this repository or directory>")
+```
+"""
+
+# %% ../nbs/13_pipeline.ipynb #97909694
 def model_card(rec:dict, base:str) -> str:
     "A model card (README.md with hub metadata) for the adapter of the training record `rec`."
     f = lambda x, d=4: "–" if x is None else f"{x:.{d}g}" if isinstance(x, float) else str(x)
@@ -137,38 +171,7 @@ def model_card(rec:dict, base:str) -> str:
     res = [("eval CE (validation)", f(rec.get("eval_ce"))), ("train CE (last logged)", f(rec.get("train_ce"))),
            ("set diversity D (last logged)", f(rec.get("final_diversity"))), ("wall time", f"{rec.get('wall_time_s')} s")]
     table = lambda rs: "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rs)
-    return f"""---
-base_model: {base}
-library_name: peft
-pipeline_tag: text-generation
-tags: [polychromic, lora, trl, diversity]
----
-
-# {rec['run_name']}
-
-A LoRA adapter for [{base}](https://huggingface.co/{base}) that writes replies to tweets, trained with
-polychromic (diversity-aware fine-tuning with TRL and PEFT): {objective}.
-
-## Training
-
-{table(rows)}
-
-## Results
-
-{table(res)}
-
-The lab record of this run is the executed notebook `train_{rec['run_name']}.ipynb` beside the run's directory
-(`runs/` in the repository); the comparison with its baseline is in the `evaluate_*` record of the same seed.
-
-## Use
-
-```python
-from peft import PeftModel
-from polychromic.models import load_model_and_tokenizer
-model, tok = load_model_and_tokenizer("{base}")
-model = PeftModel.from_pretrained(model, "<this repository or directory>")
-```
-"""
+    return _CARD.format(base=base, run_name=rec["run_name"], objective=objective, training=table(rows), results=table(res))
 
 # %% ../nbs/13_pipeline.ipynb #6817070e
 def push_adapter(run, repo_id:str|None=None, dry_run:bool=False, private:bool|None=None, token:str|None=None) -> dict:
@@ -212,58 +215,84 @@ def _save_outputs(ts, trainer, tok, hist) -> dict:
     png = save_chart(curves, d/"curves", formats=("png",))[0] if curves is not None else None
     return dict(adapter=d/"adapter", log_history=d/"log_history.json", curves=curves, curves_png=png)
 
-# %% ../nbs/13_pipeline.ipynb #7edc5bed
-def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
-    "Train the run `ts` (or settings for `config.train_settings`); write adapter, history, curves and `run.json`."
+# %% ../nbs/13_pipeline.ipynb #8bea61ec
+def _claim_run_dir(ts:TrainSettings) -> tuple:
+    "Check the run directory and the device, set up the (distributed) state; the main process claims the directory."
     import torch
     from accelerate import PartialState
-    from polychromic.models import load_model_and_tokenizer, DEFAULT_MODEL
-    from polychromic.trainer import SampleGenerationsCallback
-    if isinstance(ts, dict): ts = train_settings(**ts)
     a, r = ts.args, ts.run
     ckpt = check_run_dir(ts)                       # before anything is loaded
     if r.load_in_4bit and not torch.cuda.is_available(): raise ConfigError("load_in_4bit needs a CUDA GPU; this machine has none")
     device = a.device                              # sets up the (distributed) state
-    state = PartialState(); main = state.is_main_process
+    state = PartialState()
     state.wait_for_everyone()                      # every process has checked the directory before it is claimed
-    if main:
+    if state.is_main_process:
         ts.output_dir.mkdir(parents=True, exist_ok=True)
         (ts.output_dir/"config.json").write_text(json.dumps({"name": ts.name, "config_hash": ts.config_hash, **ts.settings}, indent=1))
     if r.torch_threads or device.type == "cpu": torch.set_num_threads(int(r.torch_threads or 1))
+    return ckpt, device, state
+
+def _run_datasets(ts:TrainSettings) -> tuple:
+    "`(data, conversational splits, train set, eval set)`: the sets shuffled and cut to the run's sizes."
+    a, r = ts.args, ts.run
     data = run_data(r.data, r.split_seed)
     conv = to_conversation(data["splits"])
     train_ds, eval_ds = conv["train"].shuffle(seed=a.seed), conv["validation"]
     if r.max_train_samples: train_ds = train_ds.select(range(min(r.max_train_samples, len(train_ds))))
     if r.max_eval_samples: eval_ds = eval_ds.select(range(min(r.max_eval_samples, len(eval_ds))))
+    return data, conv, train_ds, eval_ds
+
+# %% ../nbs/13_pipeline.ipynb #0e170b2a
+def _sample_callback(ts:TrainSettings, validation, show:bool):
+    "The callback that samples replies to the first `n_sample_prompts` distinct validation tweets."
+    from polychromic.trainer import SampleGenerationsCallback
+    rows = _sample_rows(validation, ts.run.n_sample_prompts)
+    return SampleGenerationsCallback([x["prompt"] for x in rows], k=ts.run.n_sample_replies, labels=[x["tweet"] for x in rows],
+                                     max_new_tokens=48, seed=ts.args.seed, show=show)
+
+# %% ../nbs/13_pipeline.ipynb #089fc28d
+def _run_json(ts:TrainSettings, data:dict, trainer, out, ev:dict, hist:pd.DataFrame, saved:dict, *, wall:float,
+              load_s:float, train_rows:int, eval_rows:int, world_size:int, resumed_from, device) -> dict:
+    "The training record of a finished run."
+    from polychromic.models import DEFAULT_MODEL
+    a, r, steps = ts.args, ts.run, trainer.state.global_step
+    return dict(run_name=ts.name, config_hash=ts.config_hash, config=ts.settings,
+                model=r.model or DEFAULT_MODEL, data=data["data"], data_fingerprint=data["fingerprint"], split_seed=r.split_seed,
+                lam=float(a.lam), objective=a.objective, diversity_metric=a.diversity_metric, num_generations=a.num_generations,
+                seed=a.seed, diversity_term=_last(hist, "diversity/term"), train_ce=_last(hist, "ce"),
+                eval_ce=float(ev["eval_loss"]), train_loss=float(out.training_loss), final_diversity=_last(hist, "diversity/set_diversity"),
+                steps=int(steps), wall_time_s=round(wall, 1), sec_per_step=round(wall / max(steps, 1), 3), load_s=round(load_s, 1),
+                train_rows=train_rows, eval_rows=eval_rows, world_size=world_size, resumed_from=resumed_from,
+                output_dir=str(ts.output_dir), adapter_path=str(saved["adapter"]), log_history=str(saved["log_history"]),
+                curves_png=str(saved["curves_png"]) if saved["curves_png"] else None,
+                git_commit=_git_commit(), device=str(device), versions=_versions())
+
+# %% ../nbs/13_pipeline.ipynb #dc1ae044
+def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
+    "Train the run `ts` (or settings for `config.train_settings`); write adapter, history, curves and `run.json`."
+    from polychromic.models import load_model_and_tokenizer
+    if isinstance(ts, dict): ts = train_settings(**ts)
+    a, r = ts.args, ts.run
+    ckpt, device, state = _claim_run_dir(ts)
+    data, conv, train_ds, eval_ds = _run_datasets(ts)
     t_load = time.time()
     lm, tok = load_model_and_tokenizer(r.model, load_in_4bit=r.load_in_4bit, device=str(device))
     load_s = time.time() - t_load
-    rows = _sample_rows(conv["validation"], r.n_sample_prompts)
-    cb = SampleGenerationsCallback([x["prompt"] for x in rows], k=r.n_sample_replies, labels=[x["tweet"] for x in rows],
-                                   max_new_tokens=48, seed=a.seed, show=show)
-    before = cb.sample_table(lm, tok, step=0) if main else None
+    cb = _sample_callback(ts, conv["validation"], show)
+    before = cb.sample_table(lm, tok, step=0) if state.is_main_process else None
     push = bool(a.push_to_hub and a.hub_model_id); a.push_to_hub = False   # the adapter is pushed below, with its card
     trainer = _trainer(ts, lm, tok, train_ds, eval_ds, [cb, ProgressLog(ts.name)])
     t0 = time.time()
     out = trainer.train(resume_from_checkpoint=ckpt)
     wall = time.time() - t0
     ev = trainer.evaluate()
-    steps = trainer.state.global_step
     hist = pd.DataFrame(trainer.state.log_history)
     res = dict(settings=ts, data_stats=data_stats(data["splits"]), before=before, hist=hist, record=None)
-    if not main: return res
-    after = cb.tables[-1] if cb.tables else cb.sample_table(trainer.model, tok, steps)
+    if not state.is_main_process: return res
+    after = cb.tables[-1] if cb.tables else cb.sample_table(trainer.model, tok, trainer.state.global_step)
     saved = _save_outputs(ts, trainer, tok, hist)
-    rec = dict(run_name=ts.name, config_hash=ts.config_hash, config=ts.settings,
-               model=r.model or DEFAULT_MODEL, data=data["data"], data_fingerprint=data["fingerprint"], split_seed=r.split_seed,
-               lam=float(a.lam), objective=a.objective, diversity_metric=a.diversity_metric, num_generations=a.num_generations,
-               seed=a.seed, diversity_term=_last(hist, "diversity/term"), train_ce=_last(hist, "ce"),
-               eval_ce=float(ev["eval_loss"]), train_loss=float(out.training_loss), final_diversity=_last(hist, "diversity/set_diversity"),
-               steps=int(steps), wall_time_s=round(wall, 1), sec_per_step=round(wall / max(steps, 1), 3), load_s=round(load_s, 1),
-               train_rows=len(train_ds), eval_rows=len(eval_ds), world_size=state.num_processes, resumed_from=ckpt,
-               output_dir=str(ts.output_dir), adapter_path=str(saved["adapter"]), log_history=str(saved["log_history"]),
-               curves_png=str(saved["curves_png"]) if saved["curves_png"] else None,
-               git_commit=_git_commit(), device=str(device), versions=_versions())
+    rec = _run_json(ts, data, trainer, out, ev, hist, saved, wall=wall, load_s=load_s, train_rows=len(train_ds),
+                    eval_rows=len(eval_ds), world_size=state.num_processes, resumed_from=ckpt, device=device)
     (saved["adapter"]/"README.md").write_text(model_card(rec, base_model_name(r.model)))
     (ts.output_dir/"run.json").write_text(json.dumps(rec, indent=1))
     if push: rec["hub"] = push_adapter(rec, a.hub_model_id)

@@ -235,6 +235,26 @@ def _pfmt(p:float) -> str:
     if p is None or math.isnan(p): return "--"
     return r"$<$0.001" if p < 0.001 else f"{p:.3f}"
 
+# %% ../nbs/09_report.ipynb #a0f0f942
+_EFFECT_TEX = {"cohens_d": "$d$", "d_av": "$d_{av}$", "hedges_g": "$g$", "cliffs_delta": r"$\delta$",
+               "rank_biserial": "$r$", "d_improvement": "$d$"}
+_CORRECTION_NAMES = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no correction"}
+_TEST_NAMES = {"wilcoxon": "Wilcoxon signed-rank", "t": "t", "permutation": "permutation", "mannwhitney": "Mann-Whitney U"}
+
+def _latex_note(comparison:pd.DataFrame, pc:str, labels:Sequence[str]) -> str:
+    "The caption's note: which test, which correction per family, the stars and what Δ and the CIs are."
+    if pc == "p_corrected" and "family" in comparison.columns and "correction" in comparison.columns:
+        fams = comparison.drop_duplicates("family")
+        corr = ", corrected (" + "; ".join(f"{_CORRECTION_NAMES.get(c, c)} over the {f} metrics"
+                                           for f, c in zip(fams.family, fams.correction)) + ")"
+    else: corr = ", corrected" if pc == "p_corrected" else ", uncorrected"
+    kind = ("paired " if comparison.get("paired", pd.Series([True])).all() else "") + \
+        "/".join(_TEST_NAMES.get(t, t) for t in dict.fromkeys(comparison.test)) if "test" in comparison.columns else ""
+    return (f"$p$: {kind} test{corr}"
+            + r"; * $p<0.05$, ** $p<0.01$, *** $p<0.001$. $\Delta$ = " + f"{_tex(labels[1])} $-$ {_tex(labels[0])}"
+            + r"; CIs: bootstrap over prompts.")
+
+# %% ../nbs/09_report.ipynb #3183c8a9
 def latex_table(
     comparison:pd.DataFrame,
     labels:Sequence[str]=("baseline", "polychromic"),
@@ -252,10 +272,8 @@ def latex_table(
     def cell(m, lo, hi):
         if ci_style == "brackets": return f"{_num(m, digits)} [{_num(lo, digits)}, {_num(hi, digits)}]"
         return f"{_num(m, digits)} $\\pm$ {_num((hi - lo) / 2, digits)}"
-    eff_name = {"cohens_d": "$d$", "d_av": "$d_{av}$", "hedges_g": "$g$", "cliffs_delta": r"$\delta$",
-                "rank_biserial": "$r$", "d_improvement": "$d$"}.get(effect, _tex(effect))
     lines = [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{lccccrl}", r"\toprule",
-             f"Metric & {_tex(labels[0])} & {_tex(labels[1])} & $\\Delta$ [95\\% CI] & $p$ & {eff_name} & \\\\",
+             f"Metric & {_tex(labels[0])} & {_tex(labels[1])} & $\\Delta$ [95\\% CI] & $p$ & {_EFFECT_TEX.get(effect, _tex(effect))} & \\\\",
              r"\midrule"]
     for _, r in comparison.iterrows():
         arrow = r"$\uparrow$" if r.higher_is_better else r"$\downarrow$"
@@ -263,19 +281,8 @@ def latex_table(
                                  cell(r.mean_a, r.mean_a_low, r.mean_a_high), cell(r.mean_b, r.mean_b_low, r.mean_b_high),
                                  f"{_num(r['diff'], digits, True)} [{_num(r.ci_low, digits, True)}, {_num(r.ci_high, digits, True)}]",
                                  _pfmt(r[pc]), _num(r[effect], 2, True), stars(r[pc])]) + r" \\")
-    how = {"holm": "Holm", "bh": "Benjamini-Hochberg", "bonferroni": "Bonferroni", "none": "no correction"}
-    if pc == "p_corrected" and "family" in comparison.columns and "correction" in comparison.columns:
-        fams = comparison.drop_duplicates("family")
-        corr = ", corrected (" + "; ".join(f"{how.get(c, c)} over the {f} metrics" for f, c in zip(fams.family, fams.correction)) + ")"
-    else: corr = ", corrected" if pc == "p_corrected" else ", uncorrected"
-    tests = {"wilcoxon": "Wilcoxon signed-rank", "t": "t", "permutation": "permutation", "mannwhitney": "Mann-Whitney U"}
-    kind = ("paired " if comparison.get("paired", pd.Series([True])).all() else "") + \
-        "/".join(tests.get(t, t) for t in dict.fromkeys(comparison.test)) if "test" in comparison.columns else ""
-    note = (f"$p$: {kind} test{corr}"
-            + r"; * $p<0.05$, ** $p<0.01$, *** $p<0.001$. $\Delta$ = " + f"{_tex(labels[1])} $-$ {_tex(labels[0])}"
-            + r"; CIs: bootstrap over prompts.")
     lines += [r"\bottomrule", r"\end{tabular}",
-              f"\\caption{{{caption + ' ' if caption else ''}{note}}}"]
+              f"\\caption{{{caption + ' ' if caption else ''}{_latex_note(comparison, pc, labels)}}}"]
     if label: lines.append(f"\\label{{{label}}}")
     lines.append(r"\end{table}")
     return "\n".join(lines)
