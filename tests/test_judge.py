@@ -1,7 +1,7 @@
 "Crash safety of the judge's disk cache: a process killed mid-run loses no paid result, and a rerun resumes."
 import json, subprocess, sys, textwrap
 from polychromic.judge import ClaudeJudge
-from polychromic.testing import FakeClaudeAPI, fake_client
+from polychromic.claude_fake import FakeClaudeAPI, fake_client
 
 TWEETS = [f"tweet number {i}: what is your favourite season and why?" for i in range(6)]
 A = [f"Autumn, because of the colours ({i})" for i in range(6)]
@@ -10,7 +10,7 @@ B = [f"Summer. Long evenings outside with friends, number {i}." for i in range(6
 CHILD = textwrap.dedent("""
     import os, sys
     from polychromic.judge import ClaudeJudge
-    from polychromic.testing import FakeClaudeAPI, fake_client, length_biased_judge
+    from polychromic.claude_fake import FakeClaudeAPI, fake_client, length_biased_judge
     tweets, a, b, cache = {args}
     n = 0
     def dies_on_fifth(kind, fields):
