@@ -20,7 +20,8 @@ from polychromic.config import train_settings_from
 from polychromic.runs import EXPERIMENT, experiment_notebook, read_run, run
 
 RUNS = Path("runs/research")
-LAMS, OBJECTIVES, SEEDS = (0.25, 0.5, 1.25, 2.5), ("diversity", "polychromic"), (1, 2, 3, 4)
+LAMS, OBJECTIVES = (0.25, 0.5, 1.25, 2.5), ("diversity", "polychromic")
+SEEDS = tuple(int(s) for s in os.environ.get("SEEDS", "1 2 3 4").split())   # beside seed 42
 WORKERS = int(os.environ.get("WORKERS", 2))
 
 
