@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, logging, os, re, sys, tempfile, threading, time
 from pathlib import Path
+from typing import Sequence
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 from .config import run_name, train_settings_from, eval_settings, ConfigError
@@ -385,13 +386,14 @@ def passk_across_seeds(evaluations, ks=(1, 10)) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 # %% ../nbs/14_runs.ipynb #581cf139
-def frontier_seeds_chart(evaluations, width:int=420, height:int=300):
+def frontier_seeds_chart(evaluations, models:Sequence[str]|None=None, width:int=420, height:int=300):
     "Quality–diversity curves averaged over seeds (one line per model, labelled by temperature), per-seed points faint."
     import altair as alt
     pts = pd.DataFrame([{"seed": _seed_of(ev), "model": _model_key(m), **pt} for ev in evaluations if ev.get("status", "completed") == "completed"
                         for r in list((ev["results"].get("temperature_frontier") or {}).values())[:1] for m, c in r["curves"].items() for pt in c])
-    if pts.empty: raise ValueError("no published temperature_frontier in these evaluations")
-    mean = pts.groupby(["model", "temperature"], as_index=False)[["quality", "diversity"]].mean().assign(label=lambda d: d.temperature.map("{:g}".format))
+    if models is not None: pts = pts[pts.model.isin(models)]
+    if pts.empty: raise ValueError("no published temperature_frontier in these evaluations" + (f" for models {list(models)}" if models is not None else ""))
+    mean = pts.groupby(["model", "temperature"], as_index=False)[["quality", "diversity"]].mean().assign(label=lambda d: d.temperature.map("T = {:g}".format))
     x = alt.X("diversity:Q", title="semantic diversity (MiniLM; higher = more diverse)", scale=alt.Scale(zero=False))
     y = alt.Y("quality:Q", title="ROUGE-L (mean over test tweets)", scale=alt.Scale(zero=False))
     c = alt.Color("model:N", title=None)
@@ -399,7 +401,7 @@ def frontier_seeds_chart(evaluations, width:int=420, height:int=300):
     lines = alt.Chart(mean).encode(x, y, c)
     n = pts.seed.nunique()
     return (seeds + lines.mark_line(point=True).encode(order="temperature:Q") + lines.mark_text(dx=6, dy=-6, fontSize=9, align="left").encode(text="label:N")
-            ).properties(width=width, height=height, title=f"Quality–diversity over sampling temperature, mean of {n} seeds")
+            ).properties(width=width, height=height, title=f"Quality–diversity over sampling temperature, mean of {n} seed{'s' if n > 1 else ''}")
 
 # %% ../nbs/14_runs.ipynb #86047024
 def ablation_table(ev:dict, second:str="semantic_diversity_paraphrase", k:int=10) -> pd.DataFrame:
