@@ -431,7 +431,8 @@ EXPERIMENT = dict(
                       num_generations=4, max_completion_length=24,
                       per_device_train_batch_size=2, track_diversity_every=5, logging_steps=5,
                       torch_threads=os.cpu_count()),
-    eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True),
+    eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True,
+                     treatment_temperatures=[]),   # the model at its own T only: the frontier is the baseline's grid (as in runs/research)
 )
 
 def fresh_runs_dir(parent="runs") -> Path:

@@ -65,7 +65,7 @@ def test_evaluation_record(experiment):
     figs = ev["results"]["figures"]
     assert figs and all((runs.parent/f).stat().st_size > 1000 for f in figs)
     gens = [json.loads(l) for l in (runs.parent/m["out_dir"]/"generations.jsonl").read_text().splitlines()]
-    assert len(gens) == 4 * 3 * (5 + 2)   # the baseline over the 5-point grid, the model at 0.85 and its own 1.0
+    assert len(gens) == 4 * 3 * (5 + 1)   # the baseline over the 5-point grid, the model at its own 1.0 (runs.EXPERIMENT)
     assert {g["temperature"] for g in gens} == {0.7, 0.85, 1.0, 1.15, 1.3}
     (tf,) = ev["results"]["temperature_frontier"].values()   # read back from the record
     assert tf["temperatures"] == [0.7, 0.85, 1.0, 1.15, 1.3] and "semantic_diversity_paraphrase" in tf["comparisons"]
