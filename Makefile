@@ -42,6 +42,7 @@ clean-check: export
 	test -z "$$(git status --porcelain -- nbs polychromic)"
 
 # nbdev-readme needs the Quarto binary, which cannot be installed from PyPI here; nbconvert renders the same notebook.
+readme: export POLYCHROMIC_README = 1
 readme: setup
 	$(BIN)/jupyter nbconvert --execute --to notebook nbs/index.ipynb --output-dir _proc --output index --log-level WARN \
 	  --KernelManager.transport=ipc --KernelManager.ip=$$(mktemp -d)/kernel   # IPC sockets: no TCP port, no warning

@@ -53,7 +53,10 @@ def evaluate(name: str, runs: list[dict], seed: int, **params) -> dict:
     out = RUNS/f"{name}.ipynb"
     if out.exists(): print(f"skip {out}", flush=True); return read_run(out)
     paths = [str(RUNS/f"train_{train_settings_from(s, source='research job').name}.ipynb") for s in runs]
-    missing = [p for p in paths if not Path(p).exists() or read_run(p)["status"] != "completed"]
+    def done(p):
+        try: return read_run(p)["status"] == "completed"
+        except Exception: return False   # a record being written
+    missing = [p for p in paths if not Path(p).exists() or not done(p)]
     if missing: print(f"not yet {name}: training records missing or not completed: {missing}", flush=True); return None
     print(f"start {name}", flush=True)
     t = time.time()
