@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #cf738b9e
 from __future__ import annotations
-import csv, glob as _glob, gzip, hashlib, json, logging, re, unicodedata, zlib
+import codecs, csv, glob as _glob, gzip, hashlib, json, logging, re, unicodedata, zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -24,7 +24,7 @@ __all__ = ['log', 'JSONL_SUFFIXES', 'TABLE_SUFFIXES', 'MAX_CHARS', 'DEFAULT_INST
 # %% ../nbs/00_data.ipynb #490ad208
 def sample_data_path() -> Path:
     "Path of the bundled hand-written sample `sample_pairs.jsonl`."
-    return Path(str(files("polychromic")/"data"/"sample_pairs.jsonl"))
+    return Path(str(files("polychromic")/"sample_data"/"sample_pairs.jsonl"))
 
 # %% ../nbs/00_data.ipynb #3c31ff80
 class DataError(ValueError):
@@ -89,6 +89,46 @@ def _jsonl_bytes(f:Path) -> bytes:
     if kind: raise DataError(f"{f}: is {kind}-compressed; expected JSON Lines, plain or gzip-compressed: decompress it first")
     return raw
 
+# %% ../nbs/00_data.ipynb #593c599e
+_WIDE = {"utf-16-le": "UTF-16LE", "utf-16-be": "UTF-16BE", "utf-32-le": "UTF-32LE", "utf-32-be": "UTF-32BE"}
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),   # UTF-32LE's mark starts like UTF-16LE's
+         (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
+
+def _wide_encoding(raw:bytes) -> tuple[str, str]|None:
+    "`(name, how it was recognised)` when `raw` is UTF-16 or UTF-32 text, else None."
+    if (enc := next((e for bom, e in _BOMS if raw.startswith(bom)), None)): return _WIDE[enc], "it starts with a byte-order mark"
+    enc = json.detect_encoding(raw[:4])
+    return (_WIDE[enc], "no byte-order mark; its first characters have NUL bytes beside them") if enc in _WIDE else None
+
+# %% ../nbs/00_data.ipynb #de1f1229
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")   # control characters but tab and line breaks
+
+def _line_at(raw:bytes, pos:int) -> tuple[int, int]:
+    "1-based line of byte `pos` and its offset in that line (lines broken as `bytes.splitlines` breaks them)."
+    lines = (raw[:pos] + b"x").splitlines()
+    return len(lines), len(lines[-1]) - 1
+
+def _not_utf8_hint(raw:bytes, line:bytes, col:int) -> str:
+    "What undecodable text looks like: a binary file (control bytes near its start), or Windows-1252/Latin-1 text."
+    if _CONTROL.search(raw[:4096].decode("latin-1")): return "the file holds control bytes: is it a binary file?"
+    try: line.decode("cp1252")
+    except UnicodeDecodeError: return "expected UTF-8 text"
+    return (f"the line reads as Windows-1252/Latin-1 text (the byte is {line[col:col+1].decode('cp1252')!r} there); "
+            "expected UTF-8: convert the file (e.g. `iconv -f WINDOWS-1252 -t UTF-8`)")
+
+# %% ../nbs/00_data.ipynb #5758afa8
+def _utf8_text(f:Path, raw:bytes) -> bytes:
+    "`raw` without a UTF-8 byte-order mark; `DataError` naming file, line and the likely encoding if it is not UTF-8."
+    if (wide := _wide_encoding(raw)):
+        raise DataError(f"{f}:1: file is {wide[0]} text ({wide[1]}), not UTF-8; expected UTF-8: convert the file "
+                        f"(e.g. `iconv -f {wide[0]} -t UTF-8`)")
+    raw = raw.removeprefix(codecs.BOM_UTF8)    # as some Windows editors write
+    try: raw.decode("utf-8"); return raw
+    except UnicodeDecodeError as e: err = e
+    n, col = _line_at(raw, err.start)
+    raise DataError(f"{f}:{n}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at byte {col} of the line: {err.reason}); "
+                    + _not_utf8_hint(raw, raw.splitlines()[n-1], col))
+
 # %% ../nbs/00_data.ipynb #a8e60f23
 def _json_error(text:str, e:json.JSONDecodeError) -> str:
     "Parser message, plus a hint when the line looks like a JSON array or pretty-printed JSON."
@@ -100,12 +140,10 @@ def _json_error(text:str, e:json.JSONDecodeError) -> str:
 
 def _jsonl_rows(f:Path, rep:LoadReport):
     "Yield `(file:line, parsed value)` for each non-blank line of a JSON Lines file."
-    raw = _jsonl_bytes(f).removeprefix(b"\xef\xbb\xbf")   # a UTF-8 byte-order mark, as some Windows editors write
+    raw = _utf8_text(f, _jsonl_bytes(f))
     if not raw.strip(): raise DataError(f"{f}:1: file is empty")
     for i, line in enumerate(raw.splitlines(), 1):   # bytes.splitlines: \n, \r\n and \r only
-        loc = f"{f}:{i}"
-        try: text = line.decode("utf-8")
-        except UnicodeDecodeError as e: raise DataError(f"{loc}: not valid UTF-8 ({e.reason} at byte {e.start}); expected UTF-8 text") from None
+        loc, text = f"{f}:{i}", line.decode("utf-8")
         if not text.strip(): rep.blank_lines_skipped += 1; continue
         rep.rows_read += 1
         try: yield loc, json.loads(text)
@@ -127,7 +165,7 @@ def _dataset_rows(ds:Dataset|DatasetDict, name:str, rep:LoadReport, loc=None):
 # %% ../nbs/00_data.ipynb #d408fd4d
 def _csv_lines(f:Path) -> list[int]:
     "Line on which each CSV data record starts (records may span lines)."
-    with open(f, newline="", encoding="utf-8", errors="replace") as fh:
+    with open(f, newline="", encoding="utf-8-sig") as fh:
         r, starts, nxt = csv.reader(fh), [], 1
         for rec in r:
             if rec: starts.append(nxt)
@@ -136,9 +174,10 @@ def _csv_lines(f:Path) -> list[int]:
 
 def _table_rows(f:Path, kind:str, rep:LoadReport):
     "Rows of a CSV or Parquet file, read with `datasets`."
+    if kind == "csv": _utf8_text(f, f.read_bytes())   # the encoding, named with its line, before pandas
     try:
         if kind == "parquet": ds = Dataset.from_parquet(str(f))
-        else: ds = Dataset.from_pandas(pd.read_csv(f, dtype={c: "string" for c in ("tweet_id", "tweet", "reply")},
+        else: ds = Dataset.from_pandas(pd.read_csv(f, encoding="utf-8-sig", dtype={c: "string" for c in ("tweet_id", "tweet", "reply")},
                                                    keep_default_na=False, na_values=[""]), preserve_index=False)
     except Exception as e: raise DataError(f"{f}: cannot be read as {kind.upper()} ({type(e).__name__}: {e})") from None
     lines = _csv_lines(f) if kind == "csv" else []
@@ -173,7 +212,6 @@ def _source_rows(src, rep:LoadReport):
 # %% ../nbs/00_data.ipynb #e251e831
 MAX_CHARS = 25_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def _tname(v) -> str: return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
                                float: "a float", type(None): "null"}.get(type(v), type(v).__name__)
