@@ -324,11 +324,15 @@ def load_pairs(
     return (ds, rep) if return_report else ds
 
 # %% ../nbs/00_data.ipynb #2aa16ab8
+def _col(ds:Dataset, name:str) -> list:
+    "A column as a list, read through Arrow (30x faster than iterating `ds[name]` row by row)."
+    return ds.with_format("arrow")[name].to_pylist()
+
 def tweet_groups(ds:Dataset) -> np.ndarray:
     "Group label per row: rows sharing a `tweet_id` or a normalised tweet text (transitively) are one tweet."
     if not len(ds): return np.zeros(0, int)
-    norm = [_norm_text(t) for t in ds["tweet"]]
-    tid = ds["tweet_id"] if "tweet_id" in ds.column_names else [None] * len(norm)
+    norm = [_norm_text(t) for t in _col(ds, "tweet")]
+    tid = _col(ds, "tweet_id") if "tweet_id" in ds.column_names else [None] * len(norm)
     txt = pd.factorize(pd.Series(norm, dtype=object))[0]
     ids = pd.factorize(pd.Series([f"i:{i}" if i is not None else f"t:{t}" for i, t in zip(tid, norm)], dtype=object))[0]
     n = ids.max() + txt.max() + 2
@@ -338,27 +342,49 @@ def tweet_groups(ds:Dataset) -> np.ndarray:
 # %% ../nbs/00_data.ipynb #1790decb
 def _strata(ds:Dataset, groups:np.ndarray, stratify_by:str|None, n_bins:int) -> pd.DataFrame:
     "One row per tweet group, in order of its smallest `tweet_id`, with its engagement bin."
-    df = pd.DataFrame({"g": groups, "key": ds["tweet_id"] if "tweet_id" in ds.column_names else ds["tweet"]})
-    if stratify_by is not None and (stratify_by not in ds.column_names or any(v is None for v in ds[stratify_by])):
+    df = pd.DataFrame({"g": groups, "key": _col(ds, "tweet_id" if "tweet_id" in ds.column_names else "tweet")})
+    if stratify_by is not None and (stratify_by not in ds.column_names or any(v is None for v in _col(ds, stratify_by))):
         log.warning(f"split_pairs: column `{stratify_by}` missing or incomplete; splitting by tweet without stratification")
         stratify_by = None
-    if stratify_by is not None: df["s"] = ds[stratify_by]
+    if stratify_by is not None: df["s"] = _col(ds, stratify_by)
     t = df.groupby("g").agg(key=("key", "min"), **({"s": ("s", "max")} if stratify_by else {})).sort_values("key")
     t["bin"] = 0 if stratify_by is None else pd.qcut(
         pd.Series(np.log1p(t["s"].to_numpy(dtype=float))).rank(method="first"), q=min(n_bins, len(t)), labels=False).to_numpy()
     return t
 
 # %% ../nbs/00_data.ipynb #6e376c6c
-def _fill_empty(assign:dict, need:list, rng) -> int:
-    "Move a random group from the largest split to each needed split that is empty; returns how many moved."
+def _fill_empty(assign:dict, need:list, rng, fixed:set=frozenset()) -> int:
+    "Move a random group (not one of `fixed`, if others are left) from the largest split to each needed split that is empty."
     moved = 0
     for s in need:
         n = Counter(assign.values())
         if n[s]: continue
         donor = max(need, key=lambda x: n[x])
         cands = sorted(g for g, a in assign.items() if a == donor)
+        cands = [g for g in cands if g not in fixed] or cands
         assign[cands[rng.integers(len(cands))]] = s; moved += 1
     return moved
+
+# %% ../nbs/00_data.ipynb #121c46d9
+def _heavy_groups(sizes:pd.Series, fracs:list, max_share:float|None) -> set:
+    "Groups (index of `sizes`, pairs per tweet group) with more pairs than `max_share` of a held-out split's expected pairs."
+    if max_share is None: return set()
+    n, pairs = len(sizes), int(sizes.sum())
+    caps = [max_share * f * pairs for f in fracs if f > 0 and f * n >= 1 / max_share]
+    return set(sizes.index[sizes > min(caps)]) if caps else set()
+
+# %% ../nbs/00_data.ipynb #0fa1eccd
+def _dominance(ds:Dataset, groups:np.ndarray, split:np.ndarray, max_share:float) -> list[str]:
+    "A line for each split of ≥ 1/`max_share` tweets where one tweet holds more than `max_share` of the pairs."
+    df = pd.DataFrame({"s": split, "g": groups, "i": np.arange(len(groups))})
+    out = []
+    for s, d in df.groupby("s", sort=False):
+        c = d["g"].value_counts()
+        if len(c) < 1 / max_share or c.iloc[0] <= max_share * len(d): continue
+        r = ds[int(d.loc[d["g"] == c.index[0], "i"].iloc[0])]
+        who = f"tweet {r['tweet_id']!r}" if "tweet_id" in r else "the tweet"
+        out.append(f"{who} ({r['tweet'][:40]!r}) holds {c.iloc[0]:,} of the {len(d):,} {s} pairs ({c.iloc[0]/len(d):.0%})")
+    return out
 
 # %% ../nbs/00_data.ipynb #36068f27
 def split_pairs(
@@ -368,25 +394,33 @@ def split_pairs(
     seed:int=42,
     stratify_by:str|None="reply_likes", # numeric column to stratify on (per tweet: its maximum); None = unstratified
     n_bins:int=5, # engagement quantile bins
+    max_tweet_share:float|None=0.25, # a tweet above this share of a held-out split's pairs goes to train; None = by tweets only
 ) -> DatasetDict:
     "Split pairs into train/validation/test **by tweet** (id or text: none in two splits), stratified by engagement."
     if not (0 <= val_frac < 1 and 0 <= test_frac < 1 and val_frac + test_frac < 1):
         raise ValueError(f"val_frac={val_frac} and test_frac={test_frac} must be in [0, 1) and sum to < 1")
+    if max_tweet_share is not None and not 0 < max_tweet_share <= 1:
+        raise ValueError(f"max_tweet_share={max_tweet_share} must be in (0, 1], or None to split by tweets only")
     groups = tweet_groups(ds)
     need = ["train"] + [s for s, f in (("validation", val_frac), ("test", test_frac)) if f > 0]
     if (n := len(set(groups))) < len(need):
         raise DataError(f"split_pairs: {n} tweet(s) (rows sharing an id or a text count as one) cannot fill "
                         f"{', '.join(need)}; expected at least {len(need)}: add data, or set val_frac=0 / test_frac=0")
-    if "tweet_id" in ds.column_names and (n_ids := len(set(ds["tweet_id"]))) > n:
+    if "tweet_id" in ds.column_names and (n_ids := len(set(_col(ds, "tweet_id")))) > n:
         log.warning(f"split_pairs: {n_ids} tweet ids form {n} tweets, as some share a text; each such tweet stays in one split")
-    rng, assign = np.random.default_rng(seed), {}
-    for _, grp in _strata(ds, groups, stratify_by, n_bins).groupby("bin", sort=True):
+    heavy = _heavy_groups(pd.Series(groups).value_counts(), [val_frac, test_frac], max_tweet_share)
+    rng, assign = np.random.default_rng(seed), {g: "train" for g in heavy}
+    for _, grp in _strata(ds, groups, stratify_by, n_bins).drop(index=list(heavy)).groupby("bin", sort=True):
         gs = grp.index.to_numpy()[rng.permutation(len(grp))]
         n_test, n_val = round(len(gs)*test_frac), round(len(gs)*val_frac)
         for i, g in enumerate(gs): assign[g] = "test" if i < n_test else "validation" if i < n_test + n_val else "train"
-    if (moved := _fill_empty(assign, need, rng)):
+    if (moved := _fill_empty(assign, need, rng, heavy)):
         log.warning(f"split_pairs: {n} tweets are too few for per-bin rounding; moved {moved} so no requested split is empty")
     split = np.array([assign[g] for g in groups])
+    if heavy: log.warning(f"split_pairs: {len(heavy)} tweet(s) with more replies than max_tweet_share={max_tweet_share} of a "
+                          "held-out split's pairs kept in train, so validation and test stay balanced by pairs")
+    for m in _dominance(ds, groups, split, max_tweet_share) if max_tweet_share else []:
+        log.warning(f"split_pairs: one tweet dominates a split: {m}; its replies weigh that much in that split's loss")
     return DatasetDict({s: ds.select(np.flatnonzero(split == s)) for s in ("train", "validation", "test")})
 
 # %% ../nbs/00_data.ipynb #60526b68
