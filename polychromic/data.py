@@ -147,7 +147,9 @@ def _jsonl_rows(f:Path, rep:LoadReport):
         if not text.strip(): rep.blank_lines_skipped += 1; continue
         rep.rows_read += 1
         try: yield loc, json.loads(text)
-        except json.JSONDecodeError as e: raise DataError(f"{loc}: {_json_error(text, e)}") from None
+        except json.JSONDecodeError as e:
+            why = "" if _kind(f) else "; the file's name has no data suffix, so it was read as JSON Lines (CSV and Parquet need .csv or .parquet)"
+            raise DataError(f"{loc}: {_json_error(text, e)}{why}") from None
 
 # %% ../nbs/00_data.ipynb #136cf978
 def _dataset_rows(ds:Dataset|DatasetDict, name:str, rep:LoadReport, loc=None):
@@ -396,7 +398,7 @@ def split_pairs(
     n_bins:int=5, # engagement quantile bins
     max_tweet_share:float|None=0.25, # a tweet above this share of a held-out split's pairs goes to train; None = by tweets only
 ) -> DatasetDict:
-    "Split pairs into train/validation/test **by tweet** (id or text: none in two splits), stratified by engagement."
+    "Split pairs into train/validation/test **by tweet** (id or text: none in two splits), stratified by engagement, balanced by pairs."
     if not (0 <= val_frac < 1 and 0 <= test_frac < 1 and val_frac + test_frac < 1):
         raise ValueError(f"val_frac={val_frac} and test_frac={test_frac} must be in [0, 1) and sum to < 1")
     if max_tweet_share is not None and not 0 < max_tweet_share <= 1:
