@@ -203,7 +203,7 @@ def paired_scatters(
     dom = _domain(pairs.values())
     panels = [_scatter_panel(d, dom, short[base], short[m], colors[base], colors[m], size, False,
                              alt.Title(short[m], subtitle=f"higher on {int((d.b > d.a).sum())} of {len(d)} prompts")) for m, d in pairs.items()]
-    return alt.concat(*panels, columns=min(columns, len(panels))).properties(title=alt.Title(
+    return alt.concat(*panels, columns=min(columns, len(panels))).resolve_scale(color="independent").properties(title=alt.Title(
         f"Per-prompt {metric}: each model (y) against {short[base]} (x)", subtitle="coloured: the model higher; grey: the baseline higher"))
 
 # %% ../nbs/11_report.ipynb #59eaf9ff
@@ -239,7 +239,7 @@ def passk_chart(
     matched_to:Mapping[str, str]|None=None, # {curve: model} for baselines at a matched temperature (default: from the labels)
     facet:bool|None=None, # one panel per model (default: when there are more than 4 models)
 ) -> alt.TopLevelMixin:
-    "Lines of pass@k (or max@k) against k per model with CI bands; matched-temperature baselines dashed in their model's colour."
+    "Lines of pass@k (or max@k) against k per model with CI bands; matched-temperature baselines dashed."
     if not curves: raise ValueError("curves is empty: pass {label: pass_at_k_curve(...)}")
     labels = list(curves); base = baseline or labels[0]
     models, mt = _curve_roles(labels, base, matched_to)
@@ -252,7 +252,8 @@ def passk_chart(
     dscale = alt.Scale(domain=[short[l] for l in labels], range=[[5, 3] if l in mt else [1, 0] for l in labels])
     x = alt.X("k:Q", title="k", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domain=[df.k.min(), df.k.max()], nice=False))
     yscale = alt.Scale(domain=_padded(min(0.0, df.ci_low.min()), df.ci_high.max(), frac=0.03), nice=False)
-    def layers(d, legend, bands=True):
+    grey = alt.Scale(domain=cscale.domain, range=[colors.get(base, BASELINE_COLOR) if l in mt else col[l] for l in labels])
+    def layers(d, legend, bands=True, cscale=cscale):
         color = alt.Color("curve:N", scale=cscale, legend=legend)
         base_ = alt.Chart(d).encode(x=x, color=color)
         line = base_.mark_line(point=alt.OverlayMarkDef(size=18)).encode(
@@ -262,17 +263,17 @@ def passk_chart(
         return [band, line] if bands else [line]
     ttl = title or f"{ytitle} (95% bootstrap CI over prompts)"
     if not (len(models) > 4 if facet is None else facet):
-        legend = alt.Legend(title=None, orient="right", labelLimit=330, symbolStrokeWidth=2)
+        legend = alt.Legend(title=None, orient="right", labelLimit=330, symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
         return alt.layer(*layers(df, legend, bands=len(labels) <= 4)).properties(width=width or 380, height=height or 240, title=ttl)
     panels = []
     for m in models:
         own = [base, m, *[l for l, t in mt.items() if t == m]]
         temps = [re.search(r"T = ([\d.]+)", l) for l in own[2:]]
         sub = "dashed: baseline at T = " + ", ".join(t[1] for t in temps if t) if any(temps) else ""
-        panels.append(alt.layer(*layers(df[df.label.isin(own)], None)).properties(
+        panels.append(alt.layer(*layers(df[df.label.isin(own)], None, cscale=grey)).properties(
             width=width or 200, height=height or 130, title=alt.Title(short[m], subtitle=sub, fontSize=12)))
     return alt.concat(*panels, columns=3).properties(title=alt.Title(ttl, subtitle=
-        f"each panel: one model (colour), {short[base]} (grey) and, dashed, {short[base]} at the temperature where its quality matches the model's"))
+        f"each panel: one model (colour), {short[base]} (grey) and, grey dashed, {short[base]} at the temperature where its quality matches the model's"))
 
 # %% ../nbs/11_report.ipynb #9dcb6c32
 _EFFECTS = {"cohens_d": ("cohens_d", "cohens_d_ci_low", "cohens_d_ci_high", "Cohen's d (d_z if paired)"),
