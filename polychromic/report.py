@@ -127,7 +127,7 @@ def metric_comparison_chart(
     models = _models(c, labels)
     scale, short = _color_scale(models, colors or model_colors(models, labels[0]))
     df, hib = _comparison_rows(c, labels, short, alpha), c.groupby("metric", sort=False).higher_is_better.first()
-    w = panel_width or max(60, 15 * len(models))
+    w = panel_width or max(120, 15 * len(models))   # wide enough for most metric names as titles
     color = alt.Color("model:N", scale=scale, legend=alt.Legend(title=None, orient="bottom", columns=min(3, len(models)), labelLimit=260))
     def panel(metric):
         d = df[df.metric == metric]
@@ -139,7 +139,7 @@ def metric_comparison_chart(
                              tooltip=["model", alt.Tooltip("mean:Q", format=".4f"), alt.Tooltip("low:Q", format=".4f"), alt.Tooltip("high:Q", format=".4f"), alt.Tooltip("p:Q", format=".2g")]),
                          base.mark_text(dy=-3, baseline="bottom", fontSize=11).encode(y="high:Q", text="stars:N")
                          ).properties(width=w, height=height, title=f"{metric} {_arrow(hib[metric])}")
-    return alt.concat(*[panel(m) for m in (metrics or list(hib.index))], columns=max(1, min(5, 840 // (w + 55)))).resolve_scale(y="independent").properties(
+    return alt.concat(*[panel(m) for m in (metrics or list(hib.index))], columns=max(1, min(4, 840 // (w + 55)))).resolve_scale(y="independent").properties(
         title=alt.Title(f"{short[labels[0]]} vs {_names(models, short)}: mean and 95% bootstrap CI per metric",
                         subtitle=f"filled = differs from {short[labels[0]]} (corrected p < {alpha:g}); * p < 0.05, ** p < 0.01, *** p < 0.001; ↑/↓ = the better direction"))
 
