@@ -40,8 +40,8 @@ fi
 # sitecustomize: inside every papermill kernel started with POD_MONITOR set, bench/torch_monitor.py counts compile
 # events / recompiles / recompile-limit hits, times every optimizer step and keeps the CUDA peaks (dumped every 2 s).
 cat > "$SITE/sitecustomize.py" <<'PYEOF'
-import os
-if os.environ.get("POD_MONITOR") and "ipykernel" in " ".join(__import__("sys").argv):
+import os, sys   # sys.argv is ['-m', ...] this early: the launcher's name is only in sys.orig_argv
+if os.environ.get("POD_MONITOR") and "ipykernel" in " ".join(getattr(sys, "orig_argv", sys.argv)):
     import torch_monitor; torch_monitor.watch(os.environ["POD_MONITOR"])
 PYEOF
 export PYTHONPATH=$SITE:$PWD/bench:$PWD HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 PYTHONUNBUFFERED=1 \
