@@ -6,8 +6,13 @@
 
 `sft_step` and `poly_step` are steps of a real `Trainer.train()` (so gradient checkpointing, when asked for, is
 switched on exactly as training switches it on; the optimizer step is included and is the same for both), timed by
-a callback from `on_step_begin` to `on_step_end`, median over --repeats steps after one warm-up step. Every step
-sees the same B prompts. The parts run on the same trainer afterwards:
+a callback from `on_step_begin` to `on_step_end`, median over --repeats steps after one warm-up step. Every step sees
+the same B prompts unless --vary: then every step draws other real tweets of the bundled sample (so prompt lengths
+differ step to step) and part_generate cycles through batch sizes B, B-1, B/2 on fresh prompts -- what the static
+cache's per-shape compile meets in training. The compile events, recompiles and recompile-limit hits of the whole
+process are counted (bench/torch_monitor.py) and written under "compile"; peak memory is recorded as allocated
+(peak_gib) and reserved (peak_reserved_gib, what an out-of-memory is decided on). --embedder DIR scores with that
+sentence-transformers directory (the semantic metric with the embedder on the measured path). The parts run on the same trainer afterwards:
   part_generate      one batched generate of B·N replies (the trainer's own `sample`, fast path as configured)
   part_logp_fwd_bwd  forward+backward of the term over the B·N samples (`diversity_backward`, chunked as configured)
   part_score         embeddings/text metric + leave-one-out advantages of the B sets
@@ -27,6 +32,7 @@ logging.getLogger("transformers").setLevel(logging.ERROR)
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parent))          # bench/torch_monitor.py
 
 QWEN3_8B = dict(  # Qwen/Qwen3-8B config.json, written out by hand so nothing is downloaded
     vocab_size=151936, hidden_size=4096, intermediate_size=12288, num_hidden_layers=36, num_attention_heads=32,
@@ -76,6 +82,10 @@ def timed(fn, device, repeats):
     return statistics.median(ts)
 
 
+def peak_reserved_gib(device):
+    return torch.cuda.max_memory_reserved() / 2**30 if device.startswith("cuda") else None
+
+
 def peak_gib(device):
     if device.startswith("cuda"): return torch.cuda.max_memory_allocated() / 2**30
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20   # process max RSS (KiB -> GiB), never resets
@@ -108,6 +118,8 @@ def main(argv=None):
     p.add_argument("--force-term", action="store_true",
                    help="if every advantage of a step is 0 (a random model's replies all score the same), time the term "
                         "with advantages ±1 instead: the trainer skips zero-advantage rows, which would hide its cost")
+    p.add_argument("--vary", action="store_true", help="other real prompts every step and batch sizes B, B-1, B/2 in part_generate")
+    p.add_argument("--embedder", default=None, help="sentence-transformers directory for --metric semantic (default: the embedded MiniLM)")
     p.add_argument("--shrink", action="store_true", help="qwen3-8b-random with toy sizes (to test the script on CPU)")
     args = p.parse_args(argv)
 
@@ -118,6 +130,8 @@ def main(argv=None):
     from polychromic.trainer import PolychromicConfig, PolychromicTrainer, prompts_and_references
     from polychromic.generate import generation_config, left_pad
 
+    import torch_monitor   # bench/torch_monitor.py: counts compiles/recompiles from the bench side
+    if args.device.startswith("cuda") or args.static_cache: torch_monitor.install_compile_counter()
     t0 = time.time()
     model, tok = load(args)
     print(f"model {args.model}: {model.num_parameters()/1e6:.0f}M params, {model.dtype}, {args.device}, "
@@ -126,14 +140,20 @@ def main(argv=None):
     if args.metric == "semantic":
         try:
             from polychromic.models import load_embedder
-            embedder = load_embedder(device=args.device)
+            embedder = load_embedder(args.embedder, device=args.device)
         except Exception as e:   # keep timing the rest: the text metric needs no embedder
             print(f"embedder unavailable ({type(e).__name__}: {e}); scoring with diversity_metric='distinct'", flush=True)
             args.metric = "distinct"
     B, N = args.batch, args.n
-    rows = to_conversation(split_pairs(load_pairs(sample_data_path()), seed=0))["train"].select(range(B)).to_list()
-    ds = Dataset.from_list(rows)      # B rows: every step (one epoch) sees the same prompts
+    notes = {}
+    train = to_conversation(split_pairs(load_pairs(sample_data_path()), seed=0))["train"].shuffle(seed=0)
+    n_rows = B * (args.repeats + 1) * (3 if args.vary else 0) or B   # --vary: 3 runs of train() x (repeats+1) steps
+    if n_rows > len(train): raise SystemExit(f"--vary needs {n_rows} training tweets, the sample has {len(train)}")
+    pool = train.select(range(n_rows)).to_list()
+    ds = Dataset.from_list(pool[:B * (args.repeats + 1)] if args.vary else pool)   # else B rows: every step the same prompts
+    if args.vary: notes["prompt_chars"] = [len(r["tweet"]) for r in pool[:B * (args.repeats + 1)]]
     on_cpu = not args.device.startswith("cuda")
+
     dev = torch.cuda.get_device_name() if not on_cpu else f"CPU ({os.cpu_count()} cores)"
     def setting():
         return (f"{args.model}, {args.dtype}, {'LoRA r=16' if args.lora else 'full'}, {dev}; B={args.batch}, N={args.n}, "
@@ -169,12 +189,13 @@ def main(argv=None):
     tr = BenchTrainer(model=model, args=cfg, train_dataset=ds, processing_class=tok, embedder=embedder,
                             peft_config=peft, callbacks=[timer])
     pm = tr.model
-    res, notes, mem = {}, {}, {}
+    res, mem, rmem = {}, {}, {}
     def dump(derived=None, weight_bytes=None):   # after every measurement: a run killed by its timeout keeps what it had
         if not args.json: return
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps({"setting": setting(), "args": vars(args), "device": dev, "seconds": res,
-                                               "peak_gib": mem, "derived": derived or {}, "weight_bytes": weight_bytes,
+                                               "peak_gib": mem, "peak_reserved_gib": rmem, "derived": derived or {},
+                                               "weight_bytes": weight_bytes, "compile": torch_monitor.snapshot(),
                                                "notes": notes}, indent=1, default=str))
 
     def record(name, fn):
@@ -182,7 +203,7 @@ def main(argv=None):
         reset_peak(args.device)
         try:
             res[name] = fn()
-            mem[name] = peak_gib(args.device)
+            mem[name] = peak_gib(args.device); rmem[name] = peak_reserved_gib(args.device)
             print(f"  {name:18s} {res[name]:8.3f} s   peak {mem[name]:.1f} GiB", flush=True)
         except Exception as e:
             traceback.print_exc(); notes[name] = f"failed: {type(e).__name__}: {e}"[:300]
@@ -192,6 +213,9 @@ def main(argv=None):
 
     def train_step_seconds(name, lam):
         timer.name, tr.args.lam = name, lam
+        if args.vary:   # fresh prompts for this train() run
+            k = {"sft_step": 1, "poly_step": 2}.get(name, 0) * B * (args.repeats + 1)
+            tr.train_dataset = Dataset.from_list(pool[k:k + B * (args.repeats + 1)] or pool[:B * (args.repeats + 1)])
         tr.train()
         return statistics.median(steps[name][1:] or steps[name])
     record("sft_step", lambda: train_step_seconds("sft_step", 0.0))
@@ -206,6 +230,18 @@ def main(argv=None):
     refs = [t.strip() for t in tok.batch_decode([r for _, r in pr], skip_special_tokens=True)]
     pm.train()
     state = {}
+    if args.vary:   # batch sizes B, B-1, B/2 on other prompts of other lengths, each timed once after the warm-up at B
+        sizes = [B, max(B - 1, 1), max(B // 2, 1)]
+        extra = tr.processing_class
+        def gen_varied():
+            for j, b in enumerate(sizes):
+                rows_j = pool[(j * B) % len(pool):(j * B) % len(pool) + b]
+                enc = [extra.apply_chat_template(r["prompt"], tokenize=True, add_generation_prompt=True, return_dict=False)
+                       for r in rows_j]
+                enc = [torch.tensor(e if isinstance(e, list) else e["input_ids"]) for e in enc]
+                state.update(gv=tr.sample(pm, [e.to(args.device) for e in enc], seed=j))
+        measure("part_generate_varied", gen_varied)
+        notes["varied_batch_sizes"] = sizes
     measure("part_generate", lambda: state.update(g=tr.sample(pm, prompts, seed=0)))
     if "g" in state:
         g = state["g"]
@@ -257,6 +293,7 @@ def main(argv=None):
     print("\n| derived | value |\n|---|---:|")
     for k, v in derived.items(): print(f"| {k} | {v:.2f} |")
     print(f"\nweights: {weight_bytes/2**30:.2f} GiB; notes: {json.dumps(notes, default=str)}")
+    print(f"compile: {json.dumps({k: v for k, v in torch_monitor.snapshot().items() if k != 'step_seconds'}, default=str)}")
     if args.force_term: notes["scores_with_forced_advantages"] = tr.forced
     dump(derived, weight_bytes)
     return 0 if res.get("poly_step") else 1
