@@ -141,7 +141,8 @@ def main():
             s = s.rename(columns={"temperature": "T* (grid)" if test != "every temperature" else "best T", "diff": "Δ",
                                   "p_wilcoxon": "p Wilcoxon (1-sided)", "p_bootstrap": "p bootstrap (1-sided)"})
             if test == "every temperature": s = s.drop(columns=["method", "quality_gap", "95% CI (bootstrap, rematched)", "p bootstrap (1-sided)", "T* range"])
-            print(f"== {test} (Δ = model − baseline; interpolated at the grid's T* where matched) ==")
+            what = "at the baseline's most diverse T" if test == "every temperature" else "interpolated at the grid's T*"
+            print(f"== {test} (Δ = model − baseline, {what}) ==")
             print(s.to_string(index=False, float_format=lambda v: f"{v:.4f}"), "\n")
         h = gain_holds(r).reset_index()
         h.insert(0, "config", h.model.map(lambda m: label(m)[0])); h.insert(1, "seed", h.model.map(lambda m: label(m)[1]))
