@@ -4,21 +4,23 @@
 
 # %% ../nbs/12_frontier.ipynb #f75f3dc1
 from __future__ import annotations
-import functools, importlib.metadata, math, warnings
+import functools, hashlib, importlib.metadata, math, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 import numpy as np, pandas as pd
 from fastcore.basics import patch
-from .stats import compare, bootstrap_ci, N_RESAMPLES, SECOND_RULER
+from .stats import compare, bootstrap_ci, paired_test, default_higher_is_better, N_RESAMPLES, SECOND_RULER
 from .passk import pass_at_k
 
 # %% auto #0
-__all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'PARAPHRASE_PACKAGE', 'sample_grid', 'rouge_l_scores', 'rouge_l_quality',
-           'semantic_diversity_metric', 'frontier_table', 'frontier_curve', 'Match', 'match_temperature', 'at_match',
-           'temperature_frontier', 'frontier_chart', 'frontier_png', 'Calibration', 'calibrate_threshold',
-           'pass_at_k_matrix', 'pass_at_k_summary', 'calibrated_pass_at_k', 'OnnxEmbedder', 'paraphrase_embedder',
-           'similarity_scores', 'frontier_summary', 'calibrated_table']
+__all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'PARAPHRASE_PACKAGE', 'sampling_seed', 'sample_grid', 'rouge_l_scores',
+           'rouge_l_quality', 'bertscore_quality', 'semantic_diversity_metric', 'frontier_table', 'frontier_curve',
+           'Match', 'match_temperature', 'at_match', 'temperature_frontier', 'matched_temperatures',
+           'sampled_match_test', 'rematch_bootstrap', 'every_temperature_test', 'matched_rigor', 'gain_holds',
+           'frontier_chart', 'frontier_png', 'Calibration', 'calibrate_threshold', 'pass_at_k_matrix',
+           'pass_at_k_summary', 'calibrated_pass_at_k', 'OnnxEmbedder', 'paraphrase_embedder', 'similarity_scores',
+           'frontier_summary', 'calibrated_table']
 
 # %% ../nbs/12_frontier.ipynb #cfa9636e
 def _temperatures(temperatures) -> tuple[float, ...]:
@@ -29,6 +31,16 @@ def _temperatures(temperatures) -> tuple[float, ...]:
     if len(set(ts)) != len(ts): raise ValueError(f"temperatures {list(ts)} contain duplicates")
     return tuple(sorted(ts))
 
+# %% ../nbs/12_frontier.ipynb #58bfd0bd
+def sampling_seed(
+    seed:int, # the evaluation's seed
+    model:str, # the model's label
+    temperature:float,
+) -> int:
+    "An independent sampling seed for one (model, temperature), derived from `seed`: the same in every process and on every machine."
+    key = f"{int(seed)}|{model}|{float(temperature):.6f}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> 33   # 31 bits: every RNG accepts it
+
 # %% ../nbs/12_frontier.ipynb #93237f38
 DEFAULT_TEMPERATURES = (0.7, 0.85, 1.0, 1.15, 1.3)   # T = 1.5 left out: the baseline's ROUGE-L there is less than half its T = 1 value
 
@@ -37,15 +49,16 @@ def sample_grid(
     prompts:list, # the same prompts for every temperature and every model: the comparison pairs them
     k:int, # replies per prompt
     temperatures:Sequence[float]=DEFAULT_TEMPERATURES,
-    seed:int=0, # one sampling seed, reused at every temperature
+    seed:int=0, # the evaluation's sampling seed
     sampler:Callable|None=None, # like `sample_replies`; None = `polychromic.generate.sample_replies`
+    label:str|None=None, # the model's label: each temperature samples with `sampling_seed(seed, label, T)`; None: `seed` at every T
     **sample_kw, # top_p, max_new_tokens, batch_size, progress, ...
 ) -> dict[float, list[list[str]]]:
     "Sample `k` replies per prompt at each temperature: `{T: samples}` with `samples[i]` the replies to `prompts[i]`."
     if sampler is None: from polychromic.generate import sample_replies as sampler
     out = {}
     for T in _temperatures(temperatures):
-        s = sampler(model, tokenizer, prompts, k=k, temperature=T, seed=seed, **sample_kw)
+        s = sampler(model, tokenizer, prompts, k=k, temperature=T, seed=seed if label is None else sampling_seed(seed, label, T), **sample_kw)
         if len(s) != len(prompts): raise ValueError(f"sampler returned {len(s)} groups for {len(prompts)} prompts at T={T}")
         out[T] = s
     return out
@@ -76,6 +89,17 @@ def rouge_l_scores(
 def rouge_l_quality(refs) -> Callable:
     "A per-prompt quality metric: the mean ROUGE-L F1 of a prompt's replies against its references."
     return lambda samples: np.array([np.mean(s) if s else np.nan for s in rouge_l_scores(samples, refs)])
+
+# %% ../nbs/12_frontier.ipynb #8ec80e70
+def bertscore_quality(refs, model=None) -> Callable:
+    "A per-prompt quality metric: the mean BERTScore F1 of a prompt's replies against its references (best reference counts)."
+    from polychromic.quality import bertscore
+    def metric(samples):
+        _check_refs(samples, refs)
+        flat = [s for g in samples for s in g]
+        f1 = bertscore(flat, [r for g, r in zip(samples, refs) for _ in g], model=model)["F1"].to_numpy() if flat else []
+        return np.array([np.mean(s) if s else np.nan for s in _split_flat(f1, samples)])
+    return metric
 
 # %% ../nbs/12_frontier.ipynb #82843d27
 def semantic_diversity_metric(embedder=None) -> Callable:
@@ -259,6 +283,201 @@ def _frontier_record(curve, baseline, treatment, t_T, quality, diversity, m, com
         alpha=alpha, more_diverse_at_matched_quality=bool(better), n_prompts=prim.get("n"),
         points={"baseline": {"temperature": m.temperature, **point("a")}, "treatment": {"temperature": float(t_T), **point("b")}},
         curves=curves, comparisons=comps))
+
+# %% ../nbs/12_frontier.ipynb #4e0e9a49
+def _grid(table:pd.DataFrame, baseline:str, temperatures=None) -> list[float]:
+    "The baseline's temperatures in `table` (sorted), or `temperatures` after checking each is there."
+    have = sorted(float(t) for t in table.loc[table["model"] == baseline, "temperature"].unique())
+    if not have: raise KeyError(f"baseline {baseline!r} not in table (models: {sorted(table['model'].unique())})")
+    if temperatures is None: return have
+    ts = _temperatures(temperatures)
+    miss = [t for t in ts if not np.isclose(have, t).any()]
+    if miss: raise KeyError(f"baseline {baseline!r} has no rows at T={miss} (its temperatures: {have})")
+    return list(ts)
+
+# %% ../nbs/12_frontier.ipynb #1bf39f1d
+def _grid_match(table, baseline, treatment, t_T, quality, diversity, temperatures) -> Match:
+    "`match_temperature` of the treatment's mean quality on the baseline's curve over `temperatures` only."
+    curve = frontier_curve(table, quality, diversity)
+    on_grid = curve["temperature"].map(lambda t: bool(np.isclose(temperatures, t).any()))
+    base = curve[(curve["model"] == baseline) & on_grid]
+    return match_temperature(base["temperature"], base["quality"], float(_values(table, treatment, t_T, quality).mean()), base["diversity"])
+
+# %% ../nbs/12_frontier.ipynb #c3e9a71e
+def _models(table, baseline, treatments) -> list[str]:
+    if treatments is None: return [m for m in table["model"].unique() if m != baseline]
+    return [treatments] if isinstance(treatments, str) else list(treatments)
+
+def matched_temperatures(
+    table:pd.DataFrame, baseline:str,
+    treatments:str|Sequence[str]|None=None, # None: every other model in `table`
+    qualities:Sequence[str]=("rougeL",),
+    diversity:str="semantic_diversity", # picks among several crossings (the most diverse one)
+    treatment_temperature:float=1.0,
+    temperatures:Sequence[float]|None=None, # the baseline's grid; None: all its temperatures in `table`
+) -> pd.DataFrame:
+    "T* per (treatment, quality metric): the baseline temperature whose mean quality equals the treatment's, one row each."
+    grid = _grid(table, baseline, temperatures)
+    rows = [{"model": m, "quality": q, **asdict(_grid_match(table, baseline, m, treatment_temperature, q, diversity, grid))}
+            for m in _models(table, baseline, treatments) for q in qualities]
+    return pd.DataFrame(rows).rename(columns={"temperature": "matched_temperature"})
+
+# %% ../nbs/12_frontier.ipynb #f7e5582f
+def _paired(base:pd.Series, treat:pd.Series, metric:str) -> dict:
+    "Treatment − baseline by prompt: mean difference, two-sided and one-sided (treatment better) Wilcoxon p."
+    if set(base.index) != set(treat.index):
+        raise ValueError(f"baseline and treatment were scored on different prompts ({len(set(base.index) ^ set(treat.index))} differ): the test is paired")
+    a, b = base.to_numpy(float), treat.reindex(base.index).to_numpy(float)
+    two, one = paired_test(b, a), paired_test(b, a, alternative="greater" if default_higher_is_better(metric) else "less")
+    return dict(diff=float(np.nanmean(b - a)), p=two.p, p_one_sided=one.p, n=two.n)
+
+# %% ../nbs/12_frontier.ipynb #aa9fe8da
+def sampled_match_test(
+    table:pd.DataFrame, baseline:str, treatment:str,
+    sampled_temperature:float, # a baseline temperature sampled for real at (about) T*
+    quality:str="rougeL", diversity:str="semantic_diversity",
+    treatment_temperature:float=1.0,
+    temperatures:Sequence[float]|None=None, # the grid T* is matched on; None: every baseline temperature but the sampled one
+) -> dict:
+    "The treatment against the baseline's real samples at `sampled_temperature`, paired by prompt; the grid's interpolated value beside it."
+    _grid(table, baseline, [sampled_temperature])
+    grid = [t for t in _grid(table, baseline, temperatures) if not math.isclose(t, sampled_temperature)]
+    m = _grid_match(table, baseline, treatment, treatment_temperature, quality, diversity, grid)
+    treat = lambda met: _values(table, treatment, treatment_temperature, met)
+    real = _paired(_values(table, baseline, sampled_temperature, diversity), treat(diversity), diversity)
+    gap = _paired(_values(table, baseline, sampled_temperature, quality), treat(quality), quality)
+    interp = _paired(at_match(table, baseline, m, diversity), treat(diversity), diversity)
+    return _plain(dict(model=treatment, quality=quality, diversity=diversity, matched_temperature=m.temperature, method=m.method,
+                       sampled_temperature=float(sampled_temperature), diff=real["diff"], p=real["p"], p_one_sided=real["p_one_sided"],
+                       n=real["n"], quality_gap=gap["diff"], quality_gap_p=gap["p"],
+                       interpolated_diff=interp["diff"], interpolated_p_one_sided=interp["p_one_sided"]))
+
+# %% ../nbs/12_frontier.ipynb #167c70d8
+def _resample_weights(n_prompts:int, n_resamples:int, seed:int|None=0) -> np.ndarray:
+    "(n_resamples, n_prompts) by-prompt bootstrap weights: how often each prompt was drawn, divided by n_prompts."
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n_prompts, (n_resamples, n_prompts)) + n_prompts * np.arange(n_resamples)[:, None]
+    return np.bincount(idx.ravel(), minlength=n_resamples * n_prompts).reshape(n_resamples, n_prompts) / n_prompts
+
+# %% ../nbs/12_frontier.ipynb #b66cdb0a
+def _match_rows(T:np.ndarray, Q:np.ndarray, D:np.ndarray, target:np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "`match_temperature` on every row of (R, G) mean curves over sorted `T` at once: (T*, diversity at T*, interpolated?)."
+    r, t = np.arange(len(Q)), np.asarray(target, float)[:, None]
+    gap = np.abs(Q - t)
+    j = np.where(gap == gap.min(1, keepdims=True), D, -np.inf).argmax(1)   # nearest; then most diverse; then lowest T
+    if Q.shape[1] < 2: return T[j], D[r, j], np.zeros(len(Q), bool)
+    qa, qb, da, db = Q[:, :-1], Q[:, 1:], D[:, :-1], D[:, 1:]
+    brk = (np.minimum(qa, qb) <= t) & (t <= np.maximum(qa, qb))
+    with np.errstate(divide="ignore", invalid="ignore"): w = np.where(brk & (qa != qb), (t - qa) / (qb - qa), 0.0)
+    seg = np.where(brk, (1 - w) * da + w * db, -np.inf)
+    s = seg.argmax(1)                                                       # the most diverse crossing; then lowest T
+    ok = brk.any(1)
+    return np.where(ok, T[s] + w[r, s] * (T[s + 1] - T[s]), T[j]), np.where(ok, seg[r, s], D[r, j]), ok
+
+# %% ../nbs/12_frontier.ipynb #da37bb73
+def _curves(table, baseline, treatment, t_T, metric, T) -> tuple[np.ndarray, np.ndarray]:
+    "(P, G) baseline values over `T` and the treatment's (P,), rows in one prompt order; refuses missing prompts or values."
+    base = [_values(table, baseline, t, metric) for t in T]
+    treat = _values(table, treatment, t_T, metric)
+    ids = treat.index
+    for t, s in zip(T, base):
+        if set(s.index) != set(ids): raise ValueError(f"{baseline!r} at T={t:g} and {treatment!r} were scored on different prompts: the bootstrap is by prompt")
+    B, b = np.column_stack([s.reindex(ids).to_numpy(float) for s in base]), treat.to_numpy(float)
+    if np.isnan(B).any() or np.isnan(b).any(): raise ValueError(f"{metric!r} has missing values: the bootstrap needs every prompt scored")
+    return B, b
+
+# %% ../nbs/12_frontier.ipynb #d03e59c3
+def rematch_bootstrap(
+    table:pd.DataFrame, baseline:str, treatment:str,
+    quality:str="rougeL", diversity:str="semantic_diversity",
+    treatment_temperature:float=1.0,
+    temperatures:Sequence[float]|None=None, # baseline temperatures the match may use; None: all (grid and any sampled at T*)
+    n_resamples:int=N_RESAMPLES, confidence_level:float=0.95, seed:int|None=0,
+    return_distribution:bool=False, # also the resampled Δ* and T* (arrays)
+) -> dict:
+    "By-prompt bootstrap of the diversity difference at matched quality, T* re-matched in every resample: CI and one-sided p."
+    T = np.array(_grid(table, baseline, temperatures))
+    (Q, q), (D, d) = (_curves(table, baseline, treatment, treatment_temperature, m, T) for m in (quality, diversity))
+    n = len(q)
+    W = np.vstack([np.full((1, n), 1 / n), _resample_weights(n, n_resamples, seed)])   # row 0: the sample itself
+    t_star, d_base, interp = _match_rows(T, W @ Q, W @ D, W @ q)
+    delta = W @ d - d_base
+    hib, a = default_higher_is_better(diversity), (1 - confidence_level) / 2
+    gone = (delta[1:] <= 0) if hib else (delta[1:] >= 0)
+    out = dict(model=treatment, quality=quality, diversity=diversity, temperatures=T.tolist(), matched_temperature=t_star[0],
+               method="interpolated" if interp[0] else "nearest", diff=delta[0], ci_low=np.quantile(delta[1:], a),
+               ci_high=np.quantile(delta[1:], 1 - a), p_one_sided=(1 + gone.sum()) / (n_resamples + 1),
+               t_low=np.quantile(t_star[1:], a), t_high=np.quantile(t_star[1:], 1 - a), interpolated_share=interp[1:].mean(),
+               n_prompts=n, n_resamples=n_resamples, confidence_level=confidence_level)
+    out = _plain(out)
+    if return_distribution: out.update(diff_resampled=delta[1:], temperature_resampled=t_star[1:])
+    return out
+
+# %% ../nbs/12_frontier.ipynb #4a2ea7bb
+def every_temperature_test(
+    table:pd.DataFrame, baseline:str, treatment:str,
+    diversity:str="semantic_diversity",
+    treatment_temperature:float=1.0,
+    temperatures:Sequence[float]|None=None, # None: every baseline temperature in `table`
+    quality:str|None="rougeL", # reported beside (the price the baseline pays at its most diverse T); None: skip
+) -> dict:
+    "The treatment against the baseline's most diverse temperature, paired by prompt: more diverse than any temperature gets it?"
+    grid, hib = _grid(table, baseline, temperatures), default_higher_is_better(diversity)
+    means = {t: float(_values(table, baseline, t, diversity).mean()) for t in grid}
+    best = (max if hib else min)(grid, key=means.get)
+    treat = _values(table, treatment, treatment_temperature, diversity)
+    r = _paired(_values(table, baseline, best, diversity), treat, diversity)
+    beaten = sum((treat.mean() > v) if hib else (treat.mean() < v) for v in means.values())
+    q = {} if quality is None else dict(baseline_quality=_values(table, baseline, best, quality).mean(),
+                                        treatment_quality=_values(table, treatment, treatment_temperature, quality).mean())
+    return _plain(dict(model=treatment, diversity=diversity, best_temperature=best, baseline_diversity=means[best],
+                       treatment_diversity=treat.mean(), diff=r["diff"], p=r["p"], p_one_sided=r["p_one_sided"], n=r["n"],
+                       temperatures_beaten=beaten, n_temperatures=len(grid), **q))
+
+# %% ../nbs/12_frontier.ipynb #d8cb9a5e
+def _matched_row(table, baseline, model, q, dv, t_T, grid, sampled_T, alpha, n_resamples, seed) -> dict:
+    m = _grid_match(table, baseline, model, t_T, q, dv, grid)
+    interp = _paired(at_match(table, baseline, m, dv), _values(table, model, t_T, dv), dv)
+    boot = rematch_bootstrap(table, baseline, model, q, dv, t_T, n_resamples=n_resamples, seed=seed)
+    real = {} if sampled_T is None else sampled_match_test(table, baseline, model, sampled_T, q, dv, t_T, grid)
+    gap = (m.target - m.achieved) * (1 if default_higher_is_better(q) else -1)   # > 0: the treatment has the better quality
+    holds = (m.method == "interpolated" or gap > 0) and boot["p_one_sided"] < alpha and (not real or real["p_one_sided"] < alpha)
+    return dict(model=model, test=f"matched on {q}", quality=q, diversity=dv, temperature=m.temperature, method=m.method,
+                quality_gap=m.target - m.achieved, diff=interp["diff"], p_wilcoxon=interp["p_one_sided"], ci_low=boot["ci_low"], ci_high=boot["ci_high"],
+                p_bootstrap=boot["p_one_sided"], t_low=boot["t_low"], t_high=boot["t_high"], sampled_temperature=sampled_T,
+                sampled_diff=real.get("diff"), sampled_p=real.get("p_one_sided"), sampled_quality_gap=real.get("quality_gap"), holds=bool(holds))
+
+# %% ../nbs/12_frontier.ipynb #642b57ec
+def matched_rigor(
+    table:pd.DataFrame, baseline:str,
+    treatments:str|Sequence[str]|None=None, # None: every other model in `table`
+    qualities:Sequence[str]=("rougeL", "bertscore_f1"),
+    diversities:Sequence[str]=("semantic_diversity", SECOND_RULER),
+    treatment_temperature:float=1.0,
+    sampled:Mapping[tuple[str, str], float]|None=None, # {(model, quality): baseline temperature sampled for real at that T*}
+    temperatures:Sequence[float]|None=None, # the baseline's grid; None: its temperatures in `table` that are not in `sampled`
+    alpha:float=0.05, n_resamples:int=N_RESAMPLES, seed:int|None=0,
+) -> pd.DataFrame:
+    "Per treatment: the matched test on each quality metric × diversity ruler, and the every-temperature test per ruler."
+    sampled = dict(sampled or {})
+    grid = _grid(table, baseline, temperatures) if temperatures is not None else \
+        [t for t in _grid(table, baseline) if not any(math.isclose(t, s) for s in sampled.values())]
+    rows = []
+    for model in _models(table, baseline, treatments):
+        rows += [_matched_row(table, baseline, model, q, dv, treatment_temperature, grid, sampled.get((model, q)), alpha, n_resamples, seed)
+                 for q in qualities for dv in diversities]
+        for dv in diversities:
+            e = every_temperature_test(table, baseline, model, dv, treatment_temperature, quality=None)
+            rows.append(dict(model=model, test="every temperature", quality=None, diversity=dv, temperature=e["best_temperature"],
+                             method="most diverse", diff=e["diff"], p_wilcoxon=e["p_one_sided"], holds=bool(e["p_one_sided"] < alpha)))
+    return pd.DataFrame(rows)
+
+# %% ../nbs/12_frontier.ipynb #edb37e05
+def gain_holds(rigor:pd.DataFrame) -> pd.DataFrame:
+    "`matched_rigor`'s verdicts as a table: one row per (model, test), one column per diversity ruler."
+    order = list(dict.fromkeys(rigor["test"]))
+    t = rigor.pivot_table(index=["model", "test"], columns="diversity", values="holds", aggfunc="first", sort=False)
+    return t.reindex(sorted(t.index, key=lambda i: (i[0], order.index(i[1])))).rename_axis(columns=None)
 
 # %% ../nbs/12_frontier.ipynb #60c335e0
 def _chart_data(result:dict) -> tuple[pd.DataFrame, pd.DataFrame]:
