@@ -128,7 +128,7 @@ def _train_cmd(argv):
     print(f"run {ts.name} -> {ts.output_dir}", flush=True)
     rec = train_run(ts)["record"]
     if rec is not None:
-        _print_json({k: rec[k] for k in ("run_name", "steps", "train_ce", "eval_ce", "final_diversity", "wall_time_s", "adapter_path")})
+        _print_json({k: getattr(rec, k) for k in ("run_name", "steps", "train_ce", "eval_ce", "final_diversity", "wall_time_s", "adapter_path")})
         print(f"record: {ts.output_dir/'run.json'}")
     return 0
 
@@ -191,21 +191,32 @@ def _experiment_args(p):
 _experiment_cmd.add_args = _experiment_args
 
 # %% ../nbs/16_cli.ipynb #4b226e7e
-@command("sweep", "train a grid of seeds × λ × objective, evaluate per seed, aggregate across seeds")
+@command("sweep", "run a research plan (--plan plan.yaml: grid, selection, more seeds, evaluations; resumable), or a grid of seeds × λ × objective")
 def _sweep_cmd(args):
-    from polychromic.runs import sweep, aggregate_seeds, lambda_ablation, lambda_ablation_chart
-    tp, ep = _settings(args)
-    res = sweep(args.lam, args.seed, args.objective, args.runs_dir, tp, ep)
-    per_seed, summary = aggregate_seeds(res["evaluations"])
+    from polychromic.seeds import aggregate_seeds, lambda_ablation, lambda_ablation_chart
+    if args.plan:
+        from polychromic.sweep import run_plan
+        res = run_plan(args.plan, dry_run=args.dry_run, progress=not args.dry_run)
+        for j in res["jobs"]: print(f"{j['status']:>10}  {j['path']}")
+        print(f"selected: {res['selected']}")
+        evals = [j["path"] for j in res["jobs"] if j["kind"] == "evaluate" and j["status"] == "done"]
+    else:
+        from polychromic.runs import sweep
+        tp, ep = _settings(args)
+        res = sweep(args.lam, args.seed, args.objective, args.runs_dir, tp, ep)
+        evals = [e["path"] for e in res["evaluations"] if e["status"] == "completed"]
+    per_seed, summary = aggregate_seeds(evals)
     if len(summary): print("\nAcross seeds:\n" + summary.to_string(index=False))
-    abl = lambda_ablation(res["evaluations"])
-    if len(abl):
+    abl = lambda_ablation(evals)
+    if len(abl) and not args.dry_run:
         from polychromic.report import save_chart
         print("λ ablation:", *save_chart(lambda_ablation_chart(abl), Path(args.runs_dir)/"figures"/"lambda_ablation"))
-    return 1 if res["failures"] else 0
+    return 1 if res["failures"] and not args.dry_run else 0
 
 def _sweep_args(p):
     from polychromic.runs import EXPERIMENT
+    p.add_argument("--plan", default=None, help="YAML research plan (e.g. configs/research.yaml); the options below are then unused")
+    p.add_argument("--dry-run", action="store_true", help="with --plan: list every job and whether it is done; run nothing")
     p.add_argument("--lam", type=float, nargs="+", default=[EXPERIMENT["lam"]], help="λ values (0, the baseline, is always trained)")
     p.add_argument("--seed", type=int, nargs="+", default=[1, 2, 3], help="training seeds")
     p.add_argument("--objective", nargs="+", default=["diversity"], choices=["diversity", "polychromic"], help="objectives")

@@ -12,7 +12,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenize
 # %% auto #0
 __all__ = ['DEFAULT_MODEL', 'DEFAULT_EMBEDDER', 'MissingComponent', 'embedded_model_file', 'embedded_embedder_dir', 'cache_dir',
            'default_device', 'default_dtype', 'prepare_tokenizer', 'load_model_and_tokenizer', 'chat_prompt',
-           'load_embedder']
+           'load_embedder', 'load_run_model']
 
 # %% ../nbs/01_models.ipynb #936a444d
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the hub id of the embedded default; `None` or this loads the embedded copy
@@ -165,3 +165,32 @@ def load_embedder(name_or_path:str|Path|None=None, device:str|None=None):
     from sentence_transformers import SentenceTransformer
     path = embedded_embedder_dir() if name_or_path in (None, DEFAULT_EMBEDDER) else name_or_path
     return SentenceTransformer(str(path), device=device or default_device())
+
+# %% ../nbs/01_models.ipynb #23ad979d
+def load_run_model(source, device:str|None=None, merge:bool=True):
+    "`(model, tokenizer, info)` for a training record, an adapter dir, a model dir, or 'base'."
+    import json
+    from polychromic.records import TrainRecord, training_record
+    info = {"label": None, "lam": None, "objective": None, "seed": None, "source": str(source)}
+    base, adapter, src = None, None, str(source)
+    if src == "base": info.update(label="base", lam=0.0)
+    elif isinstance(source, (TrainRecord, dict)) or src.endswith(".ipynb") or (Path(src)/"run.json").exists():
+        r = training_record(source)
+        adapter, base = r.adapter_path or r.output_dir, r.model
+        info.update(label=r.run_name, lam=r.lam, objective=r.objective, seed=r.seed)
+    else:
+        d = Path(src)
+        if not d.exists(): raise FileNotFoundError(f"{src}: no such run record, adapter or model directory")
+        if (d/"adapter_config.json").exists(): adapter, base = d, json.loads((d/"adapter_config.json").read_text()).get("base_model_name_or_path")
+        else: base = d
+        info["label"] = d.name
+    if adapter is not None and not (Path(adapter)/"adapter_config.json").exists():
+        if (Path(adapter)/"config.json").exists(): base, adapter = adapter, None   # a full fine-tune saved there
+        else: raise FileNotFoundError(f"{source}: no adapter_config.json or config.json in {adapter}")
+    model, tok = load_model_and_tokenizer(base, device=device)
+    if adapter is not None:
+        from peft import PeftModel
+        model = PeftModel.from_pretrained(model, str(adapter))
+        if merge: model = model.merge_and_unload()
+    model.eval()
+    return model, tok, info

@@ -10,14 +10,15 @@ import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
 from .stats import METRICS, PRIMARY_METRICS, SECOND_RULER
-from .runs import training_record, progress
+from .records import TrainRecord, Evaluation, training_record, jsonable, publish
+from .runs import progress
 
 # %% auto #0
 __all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'ProgressLog', 'base_model_name',
            'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split', 'test_prompts',
            'validation_prompts', 'model_temperatures', 'sample_models', 'per_prompt_tables', 'compare_models',
            'frontier_results', 'calibrated_passk', 'passk_curves', 'run_judge', 'write_generations', 'measure',
-           'evaluation_report', 'evaluation_metrics', 'evaluate_runs', 'publish_evaluation']
+           'evaluation_report', 'evaluation_metrics', 'evaluate_runs', 'evaluation_of', 'publish_evaluation']
 
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -160,26 +161,26 @@ model = PeftModel.from_pretrained(model, "<this repository or directory>")
 
 # %% ../nbs/15_pipeline.ipynb #97909694
 def model_card(rec:dict, base:str) -> str:
-    "A model card (README.md with hub metadata) for the adapter of the training record `rec`."
+    "A model card (README.md with hub metadata) for the adapter of the `TrainRecord` `rec`."
     f = lambda x, d=4: "–" if x is None else f"{x:.{d}g}" if isinstance(x, float) else str(x)
-    objective = "SFT (baseline)" if not rec.get("lam") else f"{rec['objective']} objective, λ = {f(rec['lam'])}"
-    data = rec.get("data") or "the bundled sample of tweet/reply pairs (polychromic/data/sample_pairs.jsonl)"
-    rows = [("objective", objective), ("diversity metric", rec.get("diversity_metric")),
-            ("generations per prompt", rec.get("num_generations")), ("seed", rec.get("seed")), ("optimizer steps", rec.get("steps")),
-            ("data", f"{data}; split seed {rec.get('split_seed')}; fingerprint `{rec.get('data_fingerprint')}`"),
-            ("training rows", rec.get("train_rows")), ("config hash", f"`{rec.get('config_hash')}`")]
-    res = [("eval CE (validation)", f(rec.get("eval_ce"))), ("train CE (last logged)", f(rec.get("train_ce"))),
-           ("set diversity D (last logged)", f(rec.get("final_diversity"))), ("wall time", f"{rec.get('wall_time_s')} s")]
+    objective = "SFT (baseline)" if not rec.lam else f"{rec.objective} objective, λ = {f(rec.lam)}"
+    data = rec.data or "the bundled sample of tweet/reply pairs (polychromic/data/sample_pairs.jsonl)"
+    rows = [("objective", objective), ("diversity metric", rec.diversity_metric),
+            ("generations per prompt", rec.num_generations), ("seed", rec.seed), ("optimizer steps", rec.steps),
+            ("data", f"{data}; split seed {rec.split_seed}; fingerprint `{rec.data_fingerprint}`"),
+            ("training rows", rec.train_rows), ("config hash", f"`{rec.config_hash}`")]
+    res = [("eval CE (validation)", f(rec.eval_ce)), ("train CE (last logged)", f(rec.train_ce)),
+           ("set diversity D (last logged)", f(rec.final_diversity)), ("wall time", f"{rec.wall_time_s} s")]
     table = lambda rs: "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rs)
-    return _CARD.format(base=base, run_name=rec["run_name"], objective=objective, training=table(rows), results=table(res))
+    return _CARD.format(base=base, run_name=rec.run_name, objective=objective, training=table(rows), results=table(res))
 
 # %% ../nbs/15_pipeline.ipynb #6817070e
 def push_adapter(run, repo_id:str|None=None, dry_run:bool=False, private:bool|None=None, token:str|None=None) -> dict:
     "Upload a run's adapter to the hub repository `repo_id` (default: the run's `hub_model_id`); `dry_run`: only the plan."
     rec = training_record(run)
-    repo_id = repo_id or rec.get("config", {}).get("hub_model_id")
-    if not repo_id: raise ConfigError(f"{rec.get('run_name')}: no repo_id given and the run sets no hub_model_id")
-    d = Path(rec["adapter_path"])
+    repo_id = repo_id or rec.config.get("hub_model_id")
+    if not repo_id: raise ConfigError(f"{rec.run_name}: no repo_id given and the run sets no hub_model_id")
+    d = Path(rec.adapter_path)
     cfg = json.loads((d/"adapter_config.json").read_text())
     if Path(cfg["base_model_name_or_path"]).is_absolute():
         raise ValueError(f"{d}: base_model_name_or_path is a local path ({cfg['base_model_name_or_path']}): not portable")
@@ -190,7 +191,7 @@ def push_adapter(run, repo_id:str|None=None, dry_run:bool=False, private:bool|No
     from huggingface_hub import HfApi
     api = HfApi(token=token)
     api.create_repo(repo_id, private=private, exist_ok=True)
-    info = api.upload_folder(folder_path=str(d), repo_id=repo_id, commit_message=f"polychromic run {rec['run_name']}")
+    info = api.upload_folder(folder_path=str(d), repo_id=repo_id, commit_message=f"polychromic run {rec.run_name}")
     return {**plan, "url": str(getattr(info, "commit_url", info))}
 
 # %% ../nbs/15_pipeline.ipynb #f4a64862
@@ -269,7 +270,7 @@ def _run_json(ts:TrainSettings, data:dict, trainer, out, ev:dict, hist:pd.DataFr
 
 # %% ../nbs/15_pipeline.ipynb #dc1ae044
 def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
-    "Train the run `ts` (or settings for `config.train_settings`); write adapter, history, curves and `run.json`."
+    "Train the run `ts` (or settings for `config.train_settings`); write adapter, history, curves and `run.json` (a `TrainRecord`)."
     from polychromic.models import load_model_and_tokenizer
     if isinstance(ts, dict): ts = train_settings(**ts)
     a, r = ts.args, ts.run
@@ -291,23 +292,24 @@ def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
     if not state.is_main_process: return res
     after = cb.tables[-1] if cb.tables else cb.sample_table(trainer.model, tok, trainer.state.global_step)
     saved = _save_outputs(ts, trainer, tok, hist)
-    rec = _run_json(ts, data, trainer, out, ev, hist, saved, wall=wall, load_s=load_s, train_rows=len(train_ds),
-                    eval_rows=len(eval_ds), world_size=state.num_processes, resumed_from=ckpt, device=device)
+    rec = TrainRecord.from_json(_run_json(ts, data, trainer, out, ev, hist, saved, wall=wall, load_s=load_s, train_rows=len(train_ds),
+                    eval_rows=len(eval_ds), world_size=state.num_processes, resumed_from=ckpt, device=device))
     (saved["adapter"]/"README.md").write_text(model_card(rec, base_model_name(r.model)))
-    (ts.output_dir/"run.json").write_text(json.dumps(rec, indent=1))
-    if push: rec["hub"] = push_adapter(rec, a.hub_model_id)
+    (ts.output_dir/"run.json").write_text(rec.to_json(indent=1))
+    if push: rec.hub = push_adapter(rec, a.hub_model_id)
     return {**res, "after": after, "curves": saved["curves"], "record": rec}
 
 # %% ../nbs/15_pipeline.ipynb #d6f7caa9
 def eval_split(records:list[dict]) -> dict:
     "The data and split shared by `records` (refusing records whose data or split differ), with its test tweets."
-    keys = {(r.get("data"), int(r.get("split_seed", 42))) for r in records}
+    records = [training_record(r) for r in records]
+    keys = {(r.data, int(r.split_seed)) for r in records}
     if len(keys) > 1:
         raise ValueError("these runs were trained on different data or splits, so no test set is unseen by all of them: "
-                         + "; ".join(f"{r.get('run_name')}: data={r.get('data')!r}, split_seed={r.get('split_seed')}" for r in records))
+                         + "; ".join(f"{r.run_name}: data={r.data!r}, split_seed={r.split_seed}" for r in records))
     data, split_seed = keys.pop()
     d = run_data(data, split_seed)
-    prints = {r["data_fingerprint"] for r in records if r.get("data_fingerprint")}
+    prints = {r.data_fingerprint for r in records if r.data_fingerprint}
     if prints - {d["fingerprint"]}:
         raise ValueError(f"the data at {data or 'the bundled sample'} is not the data the runs were trained on "
                          f"(fingerprints {sorted(prints)} vs {d['fingerprint']} now)")
@@ -350,7 +352,7 @@ def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs, vp:dict|
     "`(grid, nll, val)`: per model {T: k replies per test prompt}, the NLL of every human reply; the baseline's replies to `vp`."
     import torch
     from polychromic.quality import perplexity
-    from polychromic.runs import load_run_model
+    from polychromic.models import load_run_model
     grid, nll, val = {}, {}, None
     ref_prompts = [p for p, r in zip(tp["prompts"], tp["refs"]) for _ in r]; ref_replies = [x for r in tp["refs"] for x in r]
     for i, (src, lab) in enumerate(zip(sources, labels)):
@@ -469,7 +471,7 @@ def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, jud
     return out
 
 # %% ../nbs/15_pipeline.ipynb #879d1598
-def _label(rec:dict) -> str: return rec.get("run_name") or Path(rec.get("source", "run")).stem
+def _label(rec:TrainRecord) -> str: return rec.run_name or Path(rec.source or "run").stem
 
 def _eval_dir(ea:EvalArgs) -> Path:
     "The evaluation's folder (named by its settings unless given); one that holds an evaluation already is refused."
@@ -576,27 +578,27 @@ def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
     split, labels, out_dir = eval_split(records), list(ea.labels or [_label(r) for r in records]), _eval_dir(ea)
     tp = test_prompts(split, ea.n_prompts)
     vp = validation_prompts(split, ea.calibration_prompts) if ea.calibration_target else None
-    t = time.time(); grid, nll, val = sample_models([r.get("source", r) for r in records], labels, tp, ea, vp)
+    t = time.time(); grid, nll, val = sample_models(records, labels, tp, ea, vp)
     stage_s["sampling"] = round(time.time() - t, 1)
     write_generations(out_dir/"generations.jsonl", tp["tweets"], grid)
     progress("evaluate: metrics, frontier, statistics, judge, figures")
     t = time.time(); ev = measure(grid, nll, val, tp, vp, labels, ea, judge, embedder); stage_s["metrics"] = round(time.time() - t, 1)
     ev.update(evaluation_report(ev, ea, out_dir))
-    ev["model_means"] = [{"label": lab, "lam": r.get("lam"), "objective": r.get("objective"), "seed": r.get("seed"),
+    ev["model_means"] = [{"label": lab, "lam": r.lam, "objective": r.objective, "seed": r.seed,
                           **ev["means"].loc[lab].to_dict()} for lab, r in zip(labels, records)]
     stage_s["total"] = round(time.time() - t_start, 1)
     ev["metrics"] = evaluation_metrics(ev, ea, split, stage_s, out_dir)
-    (out_dir/"metrics.json").write_text(json.dumps(_jsonable(ev["metrics"]), indent=1))
+    (out_dir/"metrics.json").write_text(json.dumps(jsonable(ev["metrics"]), indent=1))
+    ev["record"] = evaluation_of(ev, ea, out_dir)
     return {**ev, "out_dir": out_dir}
 
 # %% ../nbs/15_pipeline.ipynb #930d5a4c
-def _jsonable(o):
-    from polychromic.runs import _jsonable as j
-    return j(o)
+def evaluation_of(ev:dict, ea:EvalArgs, out_dir:Path) -> Evaluation:
+    "The typed `Evaluation` record of the results `ev` of `evaluate_runs`: what an evaluation notebook publishes."
+    return Evaluation.from_json(jsonable({"name": Path(out_dir).name, "models": ev["labels"], "seed": ea.seed, "temperature": ea.temperature,
+        "comparison": ev["comparison"], "model_means": ev["model_means"], "verdict": ev["verdict"], "figures": ev["figures"],
+        "frontier": ev["frontier"], "calibrated": ev["calibrated"], "metrics": ev["metrics"]}))
 
 def publish_evaluation(ev:dict):
-    "Publish an evaluation's results under the names `read_run` and `aggregate_seeds` read back."
-    from polychromic.runs import publish
-    for name in ("comparison", "model_means", "verdict", "figures", "metrics"): publish(name, ev[name])
-    if ev.get("frontier"): publish("temperature_frontier", ev["frontier"])
-    if ev.get("calibrated"): publish("calibrated_pass_at_k", ev["calibrated"])
+    "Publish an evaluation's typed record (`Evaluation`) under the name `evaluation`, which `records.load_record` reads back."
+    publish("evaluation", ev["record"].to_dict())

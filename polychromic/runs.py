@@ -10,38 +10,11 @@ from typing import Sequence
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 from .config import run_name, train_settings_from, eval_settings, ConfigError
-from .stats import METRICS
+from .records import jsonable, publish, read_run, load_record, RESULT_MIME
 
 # %% auto #0
-__all__ = ['RESULT_MIME', 'PROGRESS_ENV', 'EXPERIMENT', 'publish', 'repo_root', 'experiment_notebook', 'local_roots',
-           'clean_record', 'clean_file', 'progress', 'run', 'read_run', 'collect', 'sweep', 'aggregate_seeds',
-           'summarise_seeds', 'lambda_ablation', 'lambda_ablation_chart', 'frontier_across_seeds', 'passk_across_seeds',
-           'frontier_seeds_chart', 'ablation_table', 'fresh_runs_dir', 'experiment', 'training_record',
-           'load_run_model']
-
-# %% ../nbs/14_runs.ipynb #bb2aef78
-def _jsonable(o):
-    if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
-    if isinstance(o, pd.DataFrame): return _jsonable(o.reset_index().to_dict(orient="records") if o.index.name else o.to_dict(orient="records"))
-    if isinstance(o, pd.Series): return _jsonable(o.to_dict())
-    if isinstance(o, np.ndarray): return _jsonable(o.tolist())
-    if isinstance(o, np.generic): o = o.item()
-    if isinstance(o, float) and not np.isfinite(o): return None
-    if isinstance(o, Path): return str(o)
-    return o
-
-RESULT_MIME = "application/vnd.polychromic.result+json"   # no frontend renders it: the record shows the text/plain line
-
-def _summary(name:str, data) -> str:
-    what = f"{len(data)} rows" if isinstance(data, list) else f"{len(data)} fields" if isinstance(data, dict) else type(data).__name__
-    return f"[{name}: {what}, published for read-back with polychromic.runs.read_run]"
-
-def publish(name:str, obj, show:bool=True):
-    "Store `obj` as JSON tagged `name` in the record, so `read_run` can read it back; the record shows one short line."
-    data = _jsonable(obj)
-    json.dumps(data)  # fail here, in the run, if something is not serialisable
-    display({RESULT_MIME: data, "text/plain": _summary(name, data)}, raw=True, metadata={"polychromic": {"name": name}})
+__all__ = ['PROGRESS_ENV', 'EXPERIMENT', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file',
+           'progress', 'run', 'collect', 'sweep', 'fresh_runs_dir', 'experiment']
 
 # %% ../nbs/14_runs.ipynb #f9636032
 def repo_root() -> Path|None:
@@ -194,30 +167,6 @@ def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output
         if output.exists(): clean_file(output)
     return output
 
-# %% ../nbs/14_runs.ipynb #839e2065
-def read_run(path) -> dict:
-    "Parameters, status, timing and published results (by name) of an executed notebook."
-    path = Path(path)
-    nb = nbformat.read(path, as_version=4)
-    pm = nb.metadata.get("papermill", {})
-    rec = {"path": str(path), "name": path.stem, "notebook": Path(pm.get("input_path") or "").name,
-           "parameters": dict(pm.get("parameters") or {}), "status": "completed", "error": None,
-           "start_time": pm.get("start_time"), "end_time": pm.get("end_time"), "duration": pm.get("duration"),
-           "results": {}}
-    for c in nb.cells:
-        if c.cell_type != "code": continue
-        for o in c.get("outputs", []):
-            name = o.get("metadata", {}).get("polychromic", {}).get("name")
-            data = o.get("data", {})
-            if name and (RESULT_MIME in data or "application/json" in data):
-                rec["results"][name] = data.get(RESULT_MIME, data.get("application/json"))
-            if o.get("output_type") == "error":
-                rec["status"], rec["error"] = "failed", f"{o.get('ename')}: {o.get('evalue')}"
-    if pm.get("exception") and rec["status"] != "failed": rec["status"] = "failed"
-    if pm and pm.get("end_time") is None and rec["status"] == "completed": rec["status"] = "incomplete"
-    rec["metrics"] = rec["results"].get("metrics", {})
-    return rec
-
 # %% ../nbs/14_runs.ipynb #0115e589
 def _flat(d:dict, prefix:str) -> dict:
     out = {}
@@ -298,132 +247,6 @@ def sweep(
         for p, e in failures: print(f"  {p}: {e}")
     return {"train": trained, "evaluations": evals, "failures": failures}
 
-# %% ../nbs/14_runs.ipynb #6824615f
-def _model_key(label:str) -> str:
-    "Strip the `_seedN` suffix (and the configuration hash after it) so the same configuration lines up across seeds."
-    import re
-    return re.sub(r"_seed\d+(-[0-9a-f]{8})?$", "", str(label))
-
-def aggregate_seeds(evaluations, alpha:float=0.05, diff_col="diff", p_col="p_corrected") -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Per-seed table and across-seed summary (mean ± sd; seeds significant, and significant in the good direction) of published `comparison`s."
-    rows = []
-    for ev in evaluations:
-        if ev.get("status", "completed") != "completed": continue
-        seed = ev.get("seed", ev.get("parameters", {}).get("seed"))
-        for r in ev["results"].get("comparison", []):
-            hib = r.get("higher_is_better", METRICS.get(r["metric"], {}).get("higher_is_better", True))
-            rows.append({"seed": seed, "model": _model_key(r["model"]), "metric": r["metric"],
-                         "diff": r.get(diff_col), "p_corrected": r.get(p_col), "higher_is_better": bool(hib)})
-    per_seed = pd.DataFrame(rows, columns=["seed", "model", "metric", "diff", "p_corrected", "higher_is_better"])
-    return per_seed, summarise_seeds(per_seed, alpha, "p_corrected")
-
-def summarise_seeds(per_seed:pd.DataFrame, alpha:float=0.05, p_col:str="p") -> pd.DataFrame:
-    "Per (model, metric) over seeds: n, mean ± sd of `diff`, seeds significant, seeds significant in the good direction, all agree."
-    def summ(g):
-        d, p = g["diff"].astype(float), g[p_col].astype(float)
-        good = ((d > 0) == g["higher_is_better"]) & (d != 0)
-        return pd.Series({"n_seeds": len(g), "diff_mean": d.mean(), "diff_sd": d.std(ddof=1) if len(g) > 1 else np.nan,
-                          "n_significant": int((p < alpha).sum()), "n_improved": int((good & (p < alpha)).sum()),
-                          "seeds_agree": bool(len(g) > 1 and good.all() and (p < alpha).all())})
-    if per_seed.empty: return pd.DataFrame()
-    return per_seed.groupby(["model", "metric"]).apply(summ, include_groups=False).reset_index()
-
-# %% ../nbs/14_runs.ipynb #423a3a29
-def lambda_ablation(evaluations, metrics=("semantic_diversity", "rougeL")) -> pd.DataFrame:
-    "Long table (seed, model, objective, lam, metric, value) from the evaluations' published `model_means`."
-    rows = []
-    for ev in evaluations:
-        if ev.get("status", "completed") != "completed": continue
-        for m in ev["results"].get("model_means", []):
-            for k in metrics:
-                if k in m: rows.append({"seed": m.get("seed", ev.get("seed")), "model": m.get("label"),
-                                        "objective": m.get("objective") or "diversity", "lam": float(m.get("lam") or 0),
-                                        "metric": k, "value": m[k]})
-    return pd.DataFrame(rows, columns=["seed", "model", "objective", "lam", "metric", "value"])
-
-def lambda_ablation_chart(df:pd.DataFrame):
-    "Altair: each metric against λ (mean line over seeds, points per seed), one panel per metric."
-    import altair as alt
-    base = alt.Chart(df).encode(x=alt.X("lam:Q", title="λ"), color=alt.Color("objective:N"))
-    pts = base.mark_point(opacity=0.5).encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
-                                              tooltip=["seed", "model", "value"])
-    line = base.mark_line().encode(y=alt.Y("mean(value):Q", title=None))
-    return alt.layer(pts, line, data=df).properties(width=260, height=200).facet(
-        column=alt.Column("metric:N", title=None)).resolve_scale(y="independent")
-
-# %% ../nbs/14_runs.ipynb #931d8d38
-def _seed_of(ev:dict): return ev.get("seed", ev.get("parameters", {}).get("seed"))
-
-def frontier_across_seeds(evaluations, alpha:float=0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
-    "Per-seed rows (seed, model, metric, matched_T, diff, p) of the published `temperature_frontier`s, and their summary over seeds."
-    rows = []
-    for ev in evaluations:
-        if ev.get("status", "completed") != "completed": continue
-        for lab, r in (ev["results"].get("temperature_frontier") or {}).items():
-            for m, c in r["comparisons"].items():
-                rows.append({"seed": _seed_of(ev), "model": _model_key(lab), "metric": m, "matched_T": r["matched_temperature"],
-                             "method": r["method"], "diff": c["diff"], "p": c["p"],
-                             "higher_is_better": bool(METRICS.get(m, {}).get("higher_is_better", True))})
-    per_seed = pd.DataFrame(rows, columns=["seed", "model", "metric", "matched_T", "method", "diff", "p", "higher_is_better"])
-    summary = summarise_seeds(per_seed, alpha, "p")
-    if len(summary):
-        T = per_seed.groupby(["model", "metric"])["matched_T"]
-        summary = summary.merge((T.mean().rename("matched_T_mean").to_frame().join(T.std().rename("matched_T_sd"))).reset_index())
-    return per_seed, summary
-
-# %% ../nbs/14_runs.ipynb #47eca76c
-def passk_across_seeds(evaluations, ks=(1, 10)) -> pd.DataFrame:
-    "Calibrated pass@k per seed and curve (each model at its own temperature; the baseline at each model's matched one)."
-    rows = []
-    for ev in evaluations:
-        if ev.get("status", "completed") != "completed" or not ev["results"].get("calibrated_pass_at_k"): continue
-        rec, T = ev["results"]["calibrated_pass_at_k"], ev.get("metrics", {}).get("temperature", 1.0)
-        for c in rec["curves"]:
-            if not c["matched"] and not np.isclose(c["temperature"], T): continue
-            at = dict(zip(c["k"], c["pass_at_k"]))
-            rows.append({"seed": _seed_of(ev), "curve": _model_key(c["model"]) + (f" matched to {_model_key(c['matched_to'])}" if c["matched"] else ""),
-                         "T": c["temperature"], **{f"pass@{k}": at.get(k) for k in ks}})
-    return pd.DataFrame(rows)
-
-# %% ../nbs/14_runs.ipynb #581cf139
-def frontier_seeds_chart(evaluations, models:Sequence[str]|None=None, width:int=420, height:int=300):
-    "Quality–diversity curves averaged over seeds (one line per model, labelled by temperature), per-seed points faint."
-    import altair as alt
-    pts = pd.DataFrame([{"seed": _seed_of(ev), "model": _model_key(m), **pt} for ev in evaluations if ev.get("status", "completed") == "completed"
-                        for r in list((ev["results"].get("temperature_frontier") or {}).values())[:1] for m, c in r["curves"].items() for pt in c])
-    if models is not None: pts = pts[pts.model.isin(models)]
-    if pts.empty: raise ValueError("no published temperature_frontier in these evaluations" + (f" for models {list(models)}" if models is not None else ""))
-    mean = pts.groupby(["model", "temperature"], as_index=False)[["quality", "diversity"]].mean().assign(label=lambda d: d.temperature.map("T = {:g}".format))
-    x = alt.X("diversity:Q", title="semantic diversity (MiniLM; higher = more diverse)", scale=alt.Scale(zero=False))
-    y = alt.Y("quality:Q", title="ROUGE-L (mean over test tweets)", scale=alt.Scale(zero=False))
-    c = alt.Color("model:N", title=None)
-    seeds = alt.Chart(pts).mark_point(opacity=0.25, size=20).encode(x, y, c)
-    lines = alt.Chart(mean).encode(x, y, c)
-    n = pts.seed.nunique()
-    return (seeds + lines.mark_line(point=True).encode(order="temperature:Q") + lines.mark_text(dx=6, dy=-6, fontSize=9, align="left").encode(text="label:N")
-            ).properties(width=width, height=height, title=f"Quality–diversity over sampling temperature, mean of {n} seed{'s' if n > 1 else ''}")
-
-# %% ../nbs/14_runs.ipynb #86047024
-def ablation_table(ev:dict, second:str="semantic_diversity_paraphrase", k:int=10) -> pd.DataFrame:
-    "One row per model of an evaluation: objective, λ, ROUGE-L change, Δ semantic diversity (own T; matched quality, both rulers), calibrated pass@k."
-    res, T = ev["results"], ev["metrics"].get("temperature", 1.0)
-    comp = pd.DataFrame(res["comparison"]).set_index(["model", "metric"])
-    means, fr, cal = {m["label"]: m for m in res["model_means"]}, res.get("temperature_frontier") or {}, res.get("calibrated_pass_at_k")
-    base = ev["metrics"]["models"][0]
-    own = {c["model"]: dict(zip(c["k"], c["pass_at_k"])) for c in (cal or {}).get("curves", []) if not c["matched"] and np.isclose(c["temperature"], T)}
-    rows = []
-    for lab in ev["metrics"]["models"][1:]:
-        f, sd = fr.get(lab, {}), comp.loc[(lab, "semantic_diversity")]
-        at = lambda m, key: f.get("comparisons", {}).get(m, {}).get(key)
-        matched = next((dict(zip(c["k"], c["pass_at_k"])) for c in (cal or {}).get("curves", []) if c.get("matched_to") == lab), {})
-        rows.append({"objective": means[lab].get("objective"), "λ": means[lab].get("lam"),
-                     "ROUGE-L change": comp.loc[(lab, "rougeL"), "rel_diff"] if "rel_diff" in comp.columns else None,
-                     "Δ sem. div. (T = 1)": sd["diff"], "p (Holm)": sd["p_corrected"],
-                     "baseline T matched": f.get("matched_temperature"), "Δ sem. div. matched": f.get("diff"), "p matched": f.get("p"),
-                     f"Δ {second} matched": at(second, "diff"), f"p ({second})": at(second, "p"),
-                     f"pass@{k}": own.get(lab, {}).get(k), f"baseline pass@{k}": own.get(base, {}).get(k), f"baseline pass@{k} matched": matched.get(k)})
-    return pd.DataFrame(rows)
-
 # %% ../nbs/14_runs.ipynb #04203651
 EXPERIMENT = dict(
     lam=1.25, objective="diversity", seed=42,
@@ -445,13 +268,13 @@ def _print_experiment(res:dict):
     print("\nWall time per stage (s):", json.dumps(res["stages"]))
     print("Run records:")
     for r in res["train"] + res["evaluations"]: print(f"  {r['path']}  [{r['status']}]")
-    for e in res["evaluations"]:
-        v = e["results"].get("verdict")
+    for e in (load_record(x["path"]) for x in res["evaluations"]):
+        v = e.verdict
         if v:
             from polychromic.report import verdict_line
             v = pd.DataFrame(v)[["level", "criterion", "threshold", "observed", "status", "detail"]]
             print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v))
-        if e["results"].get("figures"): print("Figures:", *e["results"]["figures"], sep="\n  ")
+        if e.figures: print("Figures:", *e.figures, sep="\n  ")
 
 # %% ../nbs/14_runs.ipynb #b02ac597
 def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective:str|None=None,
@@ -475,50 +298,3 @@ def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective
     res["stages"]["total"] = round(time.time() - t0, 1)
     _print_experiment(res)
     return res
-
-# %% ../nbs/14_runs.ipynb #52037de4
-def training_record(source) -> dict:
-    "The record of a training run: from a run directory (`run.json`), an executed notebook, or a dict."
-    if isinstance(source, dict): return source
-    p = Path(source)
-    if p.is_dir() and (p/"run.json").exists(): return {**json.loads((p/"run.json").read_text()), "source": str(p)}
-    if p.suffix == ".ipynb":
-        r = read_run(p)
-        if r["status"] != "completed": raise ValueError(f"{p}: the run did not complete ({r['error']}); it cannot be evaluated")
-        m, prm = r["metrics"], r["parameters"]
-        pick = lambda k, d=None: m.get(k, prm.get(k, d))
-        return {**m, "run_name": m.get("run_name") or r["name"].removeprefix("train_"), "data": pick("data"),
-                "split_seed": pick("split_seed", 42), "seed": pick("seed"), "lam": pick("lam"), "objective": pick("objective"),
-                "model": m.get("model") or prm.get("model"), "source": str(p)}
-    raise FileNotFoundError(f"{source}: neither a run directory with run.json nor an executed training notebook")
-
-# %% ../nbs/14_runs.ipynb #660a1cff
-def load_run_model(source, device:str|None=None, merge:bool=True):
-    "`(model, tokenizer, info)` for a run record, an adapter dir, a model dir, or 'base'."
-    from polychromic.models import load_model_and_tokenizer
-    info = {"label": None, "lam": None, "objective": None, "seed": None, "source": str(source)}
-    base, adapter = None, None
-    src = str(source)
-    if src == "base": info.update(label="base", lam=0.0)
-    elif isinstance(source, dict) or src.endswith(".ipynb") or (Path(src)/"run.json").exists():
-        r = training_record(source)
-        adapter, base = r.get("adapter_path") or r.get("output_dir"), r.get("model")
-        info.update(label=r["run_name"], lam=r.get("lam"), objective=r.get("objective"), seed=r.get("seed"))
-    else:
-        d = Path(src)
-        if not d.exists(): raise FileNotFoundError(f"{src}: no such run record, adapter or model directory")
-        if (d/"adapter_config.json").exists():
-            adapter = d
-            base = json.loads((d/"adapter_config.json").read_text()).get("base_model_name_or_path")
-        else: base = d
-        info["label"] = d.name
-    if adapter is not None and not (Path(adapter)/"adapter_config.json").exists():
-        if (Path(adapter)/"config.json").exists(): base, adapter = adapter, None   # a full fine-tune saved there
-        else: raise FileNotFoundError(f"{source}: no adapter_config.json or config.json in {adapter}")
-    model, tok = load_model_and_tokenizer(base, device=device)
-    if adapter is not None:
-        from peft import PeftModel
-        model = PeftModel.from_pretrained(model, str(adapter))
-        if merge: model = model.merge_and_unload()
-    model.eval()
-    return model, tok, info

@@ -34,24 +34,25 @@ def test_experiment_completes(experiment):
     assert "Verdict:" in r.stdout and "Wall time per stage" in r.stdout
 
 def test_training_records(experiment):
-    from polychromic.runs import read_run
+    from polychromic.records import training_record
     runs, _ = experiment
-    (base,), (poly,) = [[read_run(p) for p in runs.glob(f"train_{n}_seed7-*.ipynb")] for n in ("baseline", "diversity_lam2")]
+    (base,), (poly,) = [[training_record(p) for p in runs.glob(f"train_{n}_seed7-*.ipynb")] for n in ("baseline", "diversity_lam2")]
     for rec, lam in ((base, 0.0), (poly, 2.0)):
-        assert rec["status"] == "completed" and rec["parameters"]["lam"] == lam
-        m = rec["metrics"]
-        assert m["steps"] == 4 and m["seed"] == 7
-        assert (runs.parent/m["adapter_path"]/"adapter_config.json").exists()   # paths in records are relative to where it ran
-        assert 0 < m["eval_ce"] < 20
+        assert rec.lam == lam and rec.steps == 4 and rec.seed == 7 and rec.version == 2
+        assert (runs.parent/rec.adapter_path/"adapter_config.json").exists()   # paths in records are relative to where it ran
+        assert 0 < rec.eval_ce < 20
     # the diversity term was computed (and logged) only in the polychromic run
-    assert poly["metrics"]["diversity_term"] is not None and base["metrics"]["diversity_term"] is None
-    assert base["metrics"]["final_diversity"] is not None   # tracked at λ = 0 too, for comparable curves
+    assert poly.diversity_term is not None and base.diversity_term is None
+    assert base.final_diversity is not None   # tracked at λ = 0 too, for comparable curves
 
 def test_evaluation_record(experiment):
-    from polychromic.runs import read_run, collect
+    from polychromic.runs import collect
+    from polychromic.records import evaluation_record
     runs, _ = experiment
-    (ev,) = [read_run(p) for p in runs.glob("evaluate_seed7-*.ipynb")]
-    assert ev["status"] == "completed", ev["error"]
+    (rec,) = [evaluation_record(p) for p in runs.glob("evaluate_seed7*.ipynb")]
+    assert rec.status == "completed", rec.error
+    ev = {"metrics": rec.metrics, "results": {"verdict": rec.verdict, "figures": rec.figures,
+          "temperature_frontier": {k: f.to_dict() for k, f in rec.frontier.items()}, "calibrated_pass_at_k": rec.calibrated.to_dict()}}
     m = ev["metrics"]
     assert [x.split("-")[0] for x in m["models"]] == ["baseline_seed7", "diversity_lam2_seed7"] and m["n_prompts"] == 4 and m["k"] == 3
     assert m["split_seed"] == 42 and m["data"] is None   # read from the training records
