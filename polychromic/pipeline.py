@@ -164,7 +164,7 @@ def model_card(rec:dict, base:str) -> str:
     "A model card (README.md with hub metadata) for the adapter of the `TrainRecord` `rec`."
     f = lambda x, d=4: "–" if x is None else f"{x:.{d}g}" if isinstance(x, float) else str(x)
     objective = "SFT (baseline)" if not rec.lam else f"{rec.objective} objective, λ = {f(rec.lam)}"
-    data = rec.data or "the bundled sample of tweet/reply pairs (polychromic/data/sample_pairs.jsonl)"
+    data = rec.data or "the bundled sample of tweet/reply pairs (polychromic/sample_data/sample_pairs.jsonl)"
     rows = [("objective", objective), ("diversity metric", rec.diversity_metric),
             ("generations per prompt", rec.num_generations), ("seed", rec.seed), ("optimizer steps", rec.steps),
             ("data", f"{data}; split seed {rec.split_seed}; fingerprint `{rec.data_fingerprint}`"),
