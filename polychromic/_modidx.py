@@ -349,6 +349,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'polychromic.models': { 'polychromic.models.MissingComponent': ('models.html#missingcomponent', 'polychromic/models.py'),
                                     'polychromic.models._convert_gguf': ('models.html#_convert_gguf', 'polychromic/models.py'),
                                     'polychromic.models._converted_dir': ('models.html#_converted_dir', 'polychromic/models.py'),
+                                    'polychromic.models._file_digest': ('models.html#_file_digest', 'polychromic/models.py'),
                                     'polychromic.models._package_dir': ('models.html#_package_dir', 'polychromic/models.py'),
                                     'polychromic.models._plain_copy': ('models.html#_plain_copy', 'polychromic/models.py'),
                                     'polychromic.models._qlora_kwargs': ('models.html#_qlora_kwargs', 'polychromic/models.py'),

@@ -368,11 +368,11 @@ def _term_logprobs(self:PolychromicTrainer, m, g:Generation) -> torch.Tensor:
 def _set_weights(self:PolychromicTrainer, lp_tok:torch.Tensor, g:Generation, rows:slice, log:list) -> torch.Tensor|float:
     "Importance weights of `rows` (whole sets) from their per-token log π; their mismatch statistics go into `log`."
     a, q = self.args, g.sampler_logprobs[rows][:, :lp_tok.shape[1]].to(lp_tok.device)
-    lp_tok = lp_tok.detach().float()
-    w, r = importance_weights(lp_tok.sum(1), q.float().sum(1), g.k, a.importance_sampling_mode,
+    lp_tok, q = lp_tok.detach().double(), q.double()
+    w, r = importance_weights(lp_tok.sum(1), q.sum(1), g.k, a.importance_sampling_mode,
                               a.importance_sampling_clip_max, a.importance_sampling_clip_min)
     lo, hi = a.importance_sampling_clip_min or 0.0, a.importance_sampling_clip_max or math.inf
-    log.append(dict(abs_diff=float((lp_tok - q.float()).abs().sum()), tokens=float(g.completion_mask[rows].sum()),
+    log.append(dict(abs_diff=float((lp_tok - q).abs().sum()), tokens=float(g.completion_mask[rows].sum()),
                     ratios=r.tolist(), clipped=int(((r < lo) | (r > hi)).sum())))
     return w if a.importance_sampling_correction else 1.0
 
