@@ -8,13 +8,13 @@ import contextlib, math
 from dataclasses import dataclass
 import torch
 from fastcore.basics import patch
-from transformers import GenerationConfig
+from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList, TemperatureLogitsWarper, TopPLogitsWarper
 from .models import chat_prompt
 
 # %% auto #0
 __all__ = ['NEUTRAL_SAMPLING', 'seeded', 'eval_mode', 'Generation', 'completion_mask', 'left_pad', 'generation_config',
-           'clean_generation_defaults', 'merged_lora', 'generate_ids', 'sample_replies', 'sequence_logprobs',
-           'no_dropout']
+           'clean_generation_defaults', 'merged_lora', 'SamplerLogprobs', 'sampling_processors', 'generate_ids',
+           'sample_replies', 'sequence_logprobs', 'no_dropout']
 
 # %% ../nbs/06_generate.ipynb #1d3a6022
 @contextlib.contextmanager
@@ -46,6 +46,7 @@ class Generation:
     k: int
     token_logprobs: torch.Tensor|None = None  # (M, C) generate's own log-probability of each sampled token (`check=True`)
     processor_gap: float|None = None  # max |log p(processed scores) − log softmax(raw logits / T)| over the vocabulary (`check=True`)
+    sampler_logprobs: torch.Tensor|None = None  # (M, C) log-probability of each sampled token under the distribution it was drawn from (0 on padding)
 
     @property
     def input_ids(self): return torch.cat([self.prompt_ids, self.completion_ids], 1)
@@ -67,7 +68,9 @@ def rows(self:Generation, idx) -> "Generation":
     pm, cm = self.prompt_mask[idx], self.completion_mask[idx]
     p0 = int((pm.sum(0) > 0).nonzero()[0]) if pm.sum() > 0 else pm.shape[1]
     c1 = int((cm.sum(0) > 0).nonzero()[-1]) + 1 if cm.sum() > 0 else 0
-    return Generation(self.prompt_ids[idx][:, p0:], pm[:, p0:], self.completion_ids[idx][:, :c1], cm[:, :c1], 1)
+    cut = lambda t: None if t is None else t[idx][:, :c1]
+    return Generation(self.prompt_ids[idx][:, p0:], pm[:, p0:], self.completion_ids[idx][:, :c1], cm[:, :c1], 1,
+                      token_logprobs=cut(self.token_logprobs), sampler_logprobs=cut(self.sampler_logprobs))
 
 @patch
 def texts(self:Generation, tokenizer) -> list[str]:
@@ -155,6 +158,27 @@ def merged_lora(model):
         with torch.no_grad():
             for w, s in saved: w.copy_(s)
 
+# %% ../nbs/06_generate.ipynb #5a3f1e02
+class SamplerLogprobs(LogitsProcessor):
+    "Last processor of a sampling call: keeps each sampled token's log-probability under the final (processed) scores."
+    def __init__(self): self.prev, self.out = None, []
+    def __call__(self, input_ids, scores):
+        if self.prev is not None: self.out.append(self.prev.gather(-1, input_ids[:, -1:]).squeeze(-1))  # the token just drawn
+        self.prev = torch.log_softmax(scores.float(), -1)
+        return scores
+    def finish(self, completion_ids:torch.Tensor) -> torch.Tensor:
+        "(M, C) log-probabilities of `completion_ids`, the call's sampled tokens."
+        if self.prev is not None: self.out.append(self.prev.gather(-1, completion_ids[:, -1:]).squeeze(-1))
+        self.prev = None
+        return torch.stack(self.out, 1)
+
+def sampling_processors(temperature:float, top_p:float=1.0) -> tuple[LogitsProcessorList, SamplerLogprobs]:
+    "The sampler's warpers (temperature, then top-p, as transformers orders them) followed by a `SamplerLogprobs`."
+    rec, ps = SamplerLogprobs(), []
+    if temperature != 1.0: ps.append(TemperatureLogitsWarper(temperature))
+    if top_p < 1.0: ps.append(TopPLogitsWarper(top_p=top_p))
+    return LogitsProcessorList(ps + [rec]), rec
+
 # %% ../nbs/06_generate.ipynb #8c558013
 def _sampling_check(out, temperature:float, comp_mask:torch.Tensor) -> tuple[torch.Tensor, float]:
     "generate's log π of each sampled token (from its raw logits) and the largest gap between processed and raw."
@@ -195,13 +219,16 @@ def generate_ids(
     ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device,
                          multiple=64 if static_cache else 1)
     gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens, static_cache=static_cache)
+    procs, rec = sampling_processors(temperature, top_p) if temperature > 0 else (LogitsProcessorList(), None)
+    if rec is not None: gc.update(temperature=1.0, top_p=1.0)   # the warpers are in `procs`, ahead of the recorder
     if check: gc.update(output_scores=True, output_logits=True, return_dict_in_generate=True)  # on the config: no kwargs mixed in
     merge = merged_lora(model) if merge_lora else contextlib.nullcontext()
     with eval_mode(model), seeded(seed, device), clean_generation_defaults(model, gc), merge:
-        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc)
+        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc, logits_processor=procs)
     seqs = out.sequences if check else out
     comp = seqs[:, ids.shape[1]:]
     g = Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k)
+    if rec is not None: g.sampler_logprobs = rec.finish(comp) * g.completion_mask
     if check: g.token_logprobs, g.processor_gap = _sampling_check(out, temperature, g.completion_mask)
     return g
 

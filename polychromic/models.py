@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_models.ipynb #cd5bf4c0
 from __future__ import annotations
-import importlib.util, os, shutil, tempfile
+import functools, hashlib, importlib.util, os, shutil, tempfile
 from pathlib import Path
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
@@ -47,9 +47,18 @@ def cache_dir() -> Path:
     "Where polychromic caches converted models: `$POLYCHROMIC_CACHE` or `~/.cache/polychromic`."
     return Path(os.environ.get("POLYCHROMIC_CACHE", Path.home()/".cache"/"polychromic"))
 
+@functools.lru_cache(maxsize=None)
+def _file_digest(path:str, size:int, mtime_ns:int) -> str:
+    "SHA-256 of a file's content (memoised per path, size and modification time within a process)."
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
 def _converted_dir(gguf:Path) -> Path:
+    "The cache folder of `gguf`'s conversion, named by the file's content."
     st = gguf.stat()
-    return cache_dir()/f"{gguf.stem}-{st.st_size}-{int(st.st_mtime)}-v2"
+    return cache_dir()/f"{gguf.stem}-{_file_digest(str(gguf), st.st_size, st.st_mtime_ns)[:16]}-v3"
 
 # %% ../nbs/01_models.ipynb #2c1a90e0
 def _plain_copy(model):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_trainer.ipynb #5b762acb
 from __future__ import annotations
-import math, time, warnings
+import contextlib, math, time, warnings
 from dataclasses import dataclass, field, fields
 from typing import Callable
 import numpy as np
@@ -14,12 +14,14 @@ from fastcore.basics import patch
 from transformers import TrainerCallback
 from trl import SFTConfig, SFTTrainer
 from trl.models.utils import unwrap_model_for_generation
+from trl.distributed import DistributedBackend
 from .diversity import pairwise_distance_from_embeddings, self_bleu, distinct_n as _distinct_n
 from .generate import Generation, generate_ids, sequence_logprobs, sample_replies, no_dropout
 
 # %% auto #0
-__all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'RENAMED', 'loo_advantages', 'semantic_set_diversity', 'polychromic_score',
-           'set_diversity_fn', 'default_quality', 'PolychromicConfig', 'prompts_and_references', 'PolychromicTrainer',
+__all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'IS_MODES', 'RENAMED', 'PROMPT_FORMATS', 'loo_advantages', 'semantic_set_diversity',
+           'polychromic_score', 'set_diversity_fn', 'default_quality', 'PolychromicConfig', 'prompts_and_references',
+           'split_last_assistant', 'as_prompt_completion', 'PolychromicTrainer', 'importance_weights',
            'SampleGenerationsCallback']
 
 # %% ../nbs/07_trainer.ipynb #ab2224c8
@@ -84,6 +86,7 @@ def _check_quality(q, n:int) -> torch.Tensor:
     return q
 
 # %% ../nbs/07_trainer.ipynb #f42dad06
+IS_MODES = ("sequence_truncate", "sequence_mask")
 RENAMED = {"n_generations": "num_generations", "generation_temperature": "temperature",
            "generation_top_p": "top_p", "max_new_tokens": "max_completion_length"}   # old name -> TRL GRPOConfig name
 
@@ -104,6 +107,10 @@ class PolychromicConfig(SFTConfig):
     diversity_micro_batch_size: int | None = field(default=None, metadata={"help": "Rows of the B·N sampled replies per forward/backward of the term (None = all at once)."})
     sampling_merge_lora: bool = field(default=False, metadata={"help": "Fast path: sample with LoRA merged into the base weights (restored exactly after)."})
     sampling_static_cache: bool = field(default=False, metadata={"help": "Fast path: static KV cache for sampling (transformers compiles the decode step on CUDA)."})
+    importance_sampling_correction: bool = field(default=True, metadata={"help": "Weight each set's advantages by its importance ratio π/q between the π the term differentiates and the sampler q that drew it (as TRL's vllm_importance_sampling_correction)."})
+    importance_sampling_mode: str = field(default="sequence_truncate", metadata={"help": "'sequence_truncate' (clip the set's ratio to [clip_min, clip_max]) or 'sequence_mask' (drop sets outside it), as TRL's vllm_importance_sampling_mode; the sequence is the set's N replies, one draw of Y."})
+    importance_sampling_clip_max: float | None = field(default=3.0, metadata={"help": "Upper bound of the set's ratio (None = none), as TRL's vllm_importance_sampling_clip_max."})
+    importance_sampling_clip_min: float | None = field(default=None, metadata={"help": "Lower bound of the set's ratio (None = none), as TRL's vllm_importance_sampling_clip_min."})
     embedder: str | None = field(default=None, metadata={"help": "Sentence embedder (None = embedded all-MiniLM-L6-v2)."})
     track_diversity_every: int = field(default=0, metadata={"help": "Log D of sampled sets every k steps without gradient (0 = off)."})
     generation_seed: int | None = field(default=None, metadata={"help": "Base seed of the per-step sampling seeds (None = seed)."})
@@ -147,6 +154,15 @@ def __post_init__(self:PolychromicConfig):
     if not 0 < self.top_p <= 1: bad("top_p", "must be in (0, 1]")
     if self.max_completion_length < 1: bad("max_completion_length", "must be >= 1")
     if self.distinct_n < 1: bad("distinct_n", "must be >= 1")
+    if self.importance_sampling_mode not in IS_MODES:
+        bad("importance_sampling_mode", f"must be one of {IS_MODES} (f is a function of the whole set, so the ratio is the "
+                                        "set's: TRL's token_* modes have no meaning here)")
+    lo, hi = self.importance_sampling_clip_min, self.importance_sampling_clip_max
+    if hi is not None and not hi > 0: bad("importance_sampling_clip_max", "must be > 0 or None")
+    if lo is not None and not (lo >= 0 and (hi is None or lo < hi)): bad("importance_sampling_clip_min", "must be >= 0, below clip_max, or None")
+    if self.needs_samples and self.completion_only_loss is False:
+        bad("completion_only_loss", "False puts labels on the prompt, so the diversity term cannot recover the prompt; "
+                                    "leave it at None (the default) or True")
     if self.top_p < 1 and self.lam > 0 and not self.allow_biased_top_p:
         bad("top_p", "< 1 samples a truncated distribution while log π is the full one, so the diversity gradient is "
                      "biased; use top_p=1.0 for training, or set allow_biased_top_p=True to accept the bias")
@@ -165,9 +181,8 @@ def prompts_and_references(input_ids:torch.Tensor, labels:torch.Tensor, attentio
         if len(pos) == 0: out.append(None); continue
         start = int(pos[0])
         if start == 0:
-            raise ValueError("The labels cover the whole sequence, so the prompt cannot be recovered. The diversity term "
-                             "needs prompt-completion data with completion-only loss (`to_conversation` rows and "
-                             "`completion_only_loss` left at its default).")
+            raise ValueError(f"The labels cover the whole sequence, so the prompt cannot be recovered. The diversity term "
+                             f"needs {PROMPT_FORMATS}, with `completion_only_loss` left at its default.")
         out.append((ids[:start].tolist(), ids[lab != -100].tolist()))
     return out
 
@@ -180,21 +195,67 @@ def _drop_gguf_quantizer(model):
     model.hf_quantizer, model.is_quantized = None, False
     if hasattr(model.config, "quantization_config"): del model.config.quantization_config
 
+# %% ../nbs/07_trainer.ipynb #da7a0002
+def _polychromic_args(model, args):
+    if args is None:
+        name = model if isinstance(model, str) else model.config._name_or_path
+        return PolychromicConfig(f"{name.split('/')[-1]}-Polychromic")
+    if not isinstance(args, PolychromicConfig):
+        raise TypeError(f"PolychromicTrainer needs args=PolychromicConfig(...) (an SFTConfig plus the diversity fields), "
+                        f"got {type(args).__name__}")
+    return args
+
+# %% ../nbs/07_trainer.ipynb #da7a0004
+PROMPT_FORMATS = ("prompt/completion rows (`prompt` + `completion`, plain text or conversational) or conversational "
+                  "`messages` rows (prompt = the turns before the last assistant turn)")
+
+def split_last_assistant(messages:list[dict]) -> dict:
+    "A `messages` dialogue as `{prompt: turns before the last assistant turn, completion: [that turn]}`."
+    last = max((i for i, m in enumerate(messages) if m.get("role") == "assistant"), default=None)
+    if last is None: raise ValueError(f"a `messages` row has no assistant turn: {[m.get('role') for m in messages]}")
+    if last == 0: raise ValueError("a `messages` row starts with its only assistant turn: there is no prompt before it")
+    return {"prompt": list(messages[:last]), "completion": [messages[last]]}
+
+# %% ../nbs/07_trainer.ipynb #da7a0006
+def _columns(ds) -> list[str]|None:
+    cols = getattr(ds, "column_names", None)
+    if cols is None and ds is not None and hasattr(ds, "__iter__") and not isinstance(ds, dict):   # an IterableDataset without features
+        cols = list(next(iter(ds)).keys())
+    return cols
+
+def as_prompt_completion(ds, name:str="train_dataset", need_prompt:bool=True):
+    "`ds` with `messages` rows split into conversational prompt/completion; an error (before any processing) if a prompt is needed and missing."
+    if ds is None: return None
+    if isinstance(ds, dict): return type(ds)({k: as_prompt_completion(v, f"{name}[{k!r}]", need_prompt) for k, v in ds.items()})
+    cols = _columns(ds)
+    if cols is None or {"prompt", "completion"} <= set(cols): return ds
+    if "messages" in cols:
+        return ds.map(lambda r: split_last_assistant(r["messages"]), remove_columns=["messages"])
+    if need_prompt:
+        what = "a `text` column (language-modelling rows)" if "text" in cols else f"columns {cols}"
+        raise ValueError(f"{name} has {what}: no prompt to sample the diversity term's replies from. Use {PROMPT_FORMATS}, "
+                         "or set lam=0 and track_diversity_every=0 for plain SFT")
+    return ds
+
 # %% ../nbs/07_trainer.ipynb #272de58f
 class PolychromicTrainer(SFTTrainer):
     "TRL `SFTTrainer` whose training step adds λ × the score-function diversity term (see the module docs)."
-    def __init__(self, *args,
+    def __init__(self, model, args:PolychromicConfig|None=None, data_collator=None, train_dataset=None, eval_dataset=None,
+                 processing_class=None, *more,
                  reward_fn:Callable|None=None, # `reward_fn(replies:list[str], reference:str) -> N floats in [0, 1]`; None = embedding similarity
                  embedder=None, # a loaded SentenceTransformer (None: load `args.embedder` lazily)
                  **kwargs):
-        _drop_gguf_quantizer(kwargs.get("model", args[0] if args else None))
-        super().__init__(*args, **kwargs)
-        if not isinstance(self.args, PolychromicConfig):
-            raise TypeError(f"PolychromicTrainer needs a PolychromicConfig, got {type(self.args).__name__}")
+        args = _polychromic_args(model, args)   # the config and the datasets are checked before TRL processes anything
+        if args.needs_samples and kwargs.get("formatting_func") is not None:
+            raise ValueError(f"formatting_func turns rows into plain text without a prompt; the diversity term needs {PROMPT_FORMATS}")
+        train_dataset = as_prompt_completion(train_dataset, "train_dataset", need_prompt=args.needs_samples)
+        eval_dataset = as_prompt_completion(eval_dataset, "eval_dataset", need_prompt=False)
+        _drop_gguf_quantizer(model)
+        super().__init__(model, args, data_collator, train_dataset, eval_dataset, processing_class, *more, **kwargs)
         if self.args.needs_samples and (self.args.packing or self.args.padding_free):
             raise ValueError("The diversity term recovers prompts from unpacked rows: set packing=False and padding_free=False.")
         self.reward_fn, self._embedder = reward_fn, embedder
-        self._gen_seconds, self._micro, self.sampling_checked = 0.0, (-1, 0), False
+        self._gen_seconds, self._micro, self.sampling_checked, self._is_stats = 0.0, (-1, 0), False, None
 
 # %% ../nbs/07_trainer.ipynb #272de591
 @patch(as_prop=True)
@@ -220,11 +281,22 @@ def _sampling_seed(self:PolychromicTrainer) -> int:
 
 # %% ../nbs/07_trainer.ipynb #effcd798
 @patch
+def precision(self:PolychromicTrainer):
+    "The training forward's autocast (accelerate's mixed precision; a no-op in full precision)."
+    return self.accelerator.autocast()
+
+@contextlib.contextmanager
+def _unwrapped_for_sampling(model, accelerator):
+    "The bare model, gradient checkpointing left as it is (sampling runs in eval mode, where no layer checkpoints)."
+    if DistributedBackend(accelerator).is_zero3:   # ZeRO-3 must gather the sharded weights: TRL does it
+        with unwrap_model_for_generation(model, accelerator) as m: yield m
+    else: yield accelerator.unwrap_model(model)
+
+@patch
 def sample(self:PolychromicTrainer, model, prompt_ids:list[list[int]], seed:int|None=None, check:bool=False) -> Generation:
-    "N replies per prompt in one batched generate call (model unwrapped, eval mode, no gradient checkpointing)."
+    "N replies per prompt in one batched generate call (model unwrapped, eval mode, under the training forward's autocast)."
     a = self.args
-    with unwrap_model_for_generation(model, self.accelerator,
-                                     gradient_checkpointing_kwargs=a.gradient_checkpointing_kwargs) as m:
+    with _unwrapped_for_sampling(model, self.accelerator) as m, self.precision():
         return generate_ids(m, self.processing_class, prompt_ids, k=a.num_generations, temperature=a.temperature,
                             top_p=a.top_p, max_new_tokens=a.max_completion_length, seed=seed, check=check,
                             merge_lora=a.sampling_merge_lora, static_cache=a.sampling_static_cache)
@@ -238,10 +310,10 @@ def check_sampling(self:PolychromicTrainer, model, g:Generation) -> dict:
                            "against softmax(logits / T)): some logits processor is active, the diversity gradient "
                            "would be biased. Check the model's generation_config and the transformers version.")
     m = self.accelerator.unwrap_model(model)
-    with no_dropout(m), torch.no_grad(), self.compute_loss_context_manager():
+    with no_dropout(m), torch.no_grad(), self.compute_loss_context_manager(), self.precision():
         lp = sequence_logprobs(m, g, temperature=self.args.temperature, per_token=True)
     gap = float((lp.float() - g.token_logprobs.to(lp.device).float()).abs().max())
-    half = next(m.parameters()).dtype in (torch.float16, torch.bfloat16)
+    half = next(m.parameters()).dtype in (torch.float16, torch.bfloat16) or self.args.bf16 or self.args.fp16
     msg = (f"log π of the term's forward differs from generate's own by up to {gap:.3g} per token "
            f"(dropout, position ids, a merged adapter or numerics)")
     if gap > (0.1 if half else 1e-2):   # a guard against gross mismatches; exactness is the enumeration test's job
@@ -253,13 +325,13 @@ def check_sampling(self:PolychromicTrainer, model, g:Generation) -> dict:
 # %% ../nbs/07_trainer.ipynb #23dcee39
 @patch
 def score(self:PolychromicTrainer, g:Generation, references:list[str]) -> dict:
-    "Per set: D(Y), leave-one-out advantages of the objective's f, mean quality. Pure numbers (no gradient)."
+    "Per set: D(Y), f(Y), leave-one-out advantages of the objective's f, mean quality. Pure numbers (no gradient)."
     a, k = self.args, g.k
     div_fn = set_diversity_fn(a.diversity_metric, a.distinct_n)
     texts = g.texts(self.processing_class)
     need_emb = a.diversity_metric == "semantic" or (a.objective == "polychromic" and self.reward_fn is None)
     emb = self._embed(texts + list(references)) if need_emb else None
-    adv, divs, quals = [], [], []
+    adv, divs, quals, fs = [], [], [], []
     for j in range(g.n_prompts):
         sl = slice(j*k, (j+1)*k)
         div_items = emb[sl] if a.diversity_metric == "semantic" else texts[sl]
@@ -270,27 +342,67 @@ def score(self:PolychromicTrainer, g:Generation, references:list[str]) -> dict:
             quals.append(float(q.mean()))
             f, items = polychromic_score(div_fn), (div_items, q)
         else: f, items = div_fn, div_items
+        fs.append(float(f(items)))
         adv.append(loo_advantages(f, items))   # no shortcut for identical replies: f(Y) − f(Y₋ᵢ) is exact there too
-    return dict(texts=texts, advantages=torch.cat(adv), diversity=torch.tensor(divs),
+    return dict(texts=texts, advantages=torch.cat(adv), diversity=torch.tensor(divs), f=torch.tensor(fs),
                 quality=torch.tensor(quals) if quals else None)
+
+# %% ../nbs/07_trainer.ipynb #15a00001
+def importance_weights(logp_policy:torch.Tensor, logp_sampler:torch.Tensor, k:int, mode:str="sequence_truncate",
+                       clip_max:float|None=3.0, clip_min:float|None=None) -> tuple[torch.Tensor, torch.Tensor]:
+    "Per row, its set's weight w(Y) = Πᵢ π(yᵢ)/q(yᵢ) over the set's k rows, truncated or masked to [clip_min, clip_max]; and each set's raw ratio."
+    d = (logp_policy.detach().double() - logp_sampler.detach().double().to(logp_policy.device)).view(-1, k).sum(1)
+    r = d.exp()
+    lo, hi = clip_min if clip_min is not None else 0.0, clip_max if clip_max is not None else math.inf
+    w = r.clamp(lo, hi) if mode == "sequence_truncate" else torch.where((r < lo) | (r > hi), torch.zeros_like(r), r)
+    return w.repeat_interleave(k), r
 
 # %% ../nbs/07_trainer.ipynb #23dcee3b
 @patch
+def _term_logprobs(self:PolychromicTrainer, m, g:Generation) -> torch.Tensor:
+    "(M, C) per-token log π of `g`'s rows (with gradient), under the training forward's autocast."
+    with self.compute_loss_context_manager(), self.precision():
+        return sequence_logprobs(m, g, temperature=self.args.temperature, per_token=True)
+
+@patch
+def _set_weights(self:PolychromicTrainer, lp_tok:torch.Tensor, g:Generation, rows:slice, log:list) -> torch.Tensor|float:
+    "Importance weights of `rows` (whole sets) from their per-token log π; their mismatch statistics go into `log`."
+    a, q = self.args, g.sampler_logprobs[rows][:, :lp_tok.shape[1]].to(lp_tok.device)
+    lp_tok, q = lp_tok.detach().double(), q.double()
+    w, r = importance_weights(lp_tok.sum(1), q.sum(1), g.k, a.importance_sampling_mode,
+                              a.importance_sampling_clip_max, a.importance_sampling_clip_min)
+    lo, hi = a.importance_sampling_clip_min or 0.0, a.importance_sampling_clip_max or math.inf
+    log.append(dict(abs_diff=float((lp_tok - q).abs().sum()), tokens=float(g.completion_mask[rows].sum()),
+                    ratios=r.tolist(), clipped=int(((r < lo) | (r > hi)).sum())))
+    return w if a.importance_sampling_correction else 1.0
+
+@patch
 def diversity_backward(self:PolychromicTrainer, model, g:Generation, advantages:torch.Tensor, scale:float=1.0) -> float:
-    "Backward of `scale` × term, term = −(1/B)·Σᵢ Aᵢ·log π(yᵢ|x) over B prompts, chunk by chunk; returns the term."
-    a, M, B = self.args, g.completion_ids.shape[0], g.n_prompts
+    "Backward of `scale` × term, term = −(1/B)·Σᵢ w·Aᵢ·log π(yᵢ|x) over B prompts, chunk by chunk; returns the term."
+    a, M, B, k = self.args, g.completion_ids.shape[0], g.n_prompts, g.k
     m = self.accelerator.unwrap_model(model)
     step = a.diversity_micro_batch_size or M
-    total = 0.0
+    weighted, log, total = g.sampler_logprobs is not None, [], 0.0
     with no_dropout(m):   # over forward and backward: checkpointed layers recompute their forward in backward
+        w_all = None
+        if weighted and step % k:   # chunks split sets: every reply's log π first, without gradient
+            with torch.no_grad():
+                lp_all = [self._term_logprobs(m, g.rows(slice(s, s+step))) for s in range(0, M, step)]
+            C = g.completion_ids.shape[1]
+            w_all = self._set_weights(torch.cat([F.pad(t, (0, C - t.shape[1])) for t in lp_all]), g, slice(0, M), log)
         for s in range(0, M, step):
             adv = advantages[s:s+step]
             if not bool((adv != 0).any()): continue   # a zero weight contributes exactly nothing
-            with self.compute_loss_context_manager():
-                lp = sequence_logprobs(m, g.rows(slice(s, s+step)), temperature=a.temperature)
-                part = -(adv.to(lp.device, lp.dtype) * lp).sum() / B
+            lp_tok = self._term_logprobs(m, g.rows(slice(s, s+step)))
+            if not weighted: w = 1.0
+            elif w_all is not None: w = w_all[s:s+step] if torch.is_tensor(w_all) else w_all   # 1.0: correction off
+            else: w = self._set_weights(lp_tok, g, slice(s, s+step), log)
+            lp = lp_tok.sum(1)
+            w = w.to(lp.device, lp.dtype) if torch.is_tensor(w) else w
+            part = -(adv.to(lp.device, lp.dtype) * w * lp).sum() / B
             self.accelerator.backward(part * scale)
             total += float(part.detach())
+    self._is_stats = log
     return total
 
 # %% ../nbs/07_trainer.ipynb #1227ef07
@@ -315,21 +427,21 @@ def _sample_and_score(self:PolychromicTrainer, model, rows:list, seed:int, check
 # %% ../nbs/07_trainer.ipynb #1227ef09
 @patch
 def _diversity_step(self:PolychromicTrainer, model, inputs, use_term:bool) -> float:
-    "Sample, score and (if `use_term`) back-propagate λ·k·term / accumulation steps; log; return that scaled term."
+    "Sample, score and (if `use_term`) back-propagate λ·k·term / accumulation steps; log; return −λ·k·mean f / accumulation steps."
     rows, seed = self._step_prompts(inputs), self._sampling_seed()
     g, stats, gen_s = self._sample_and_score(model, rows, seed, check=use_term) if rows else (None, None, 0.0)
-    term, scaled = None, 0.0
+    term, objective, self._is_stats = None, 0.0, None
     if use_term:
         w = self.args.lam * self.args.diversity_every / self.current_gradient_accumulation_steps
         term = self.diversity_backward(model, g, stats["advantages"], scale=w) if g is not None else 0.0
-        scaled = w * term
+        objective = -w * float(stats["f"].mean()) if g is not None else 0.0
     self._log_metrics(stats, g.lengths if g is not None else None, term, gen_s)
-    return scaled
+    return objective
 
 # %% ../nbs/07_trainer.ipynb #1227ef0b
 @patch
 def training_step(self:PolychromicTrainer, model, inputs, num_items_in_batch=None):
-    "The diversity term's forward/backward first (chunked), then SFTTrainer's CE step; returns the step's total loss."
+    "The diversity term's forward/backward first (chunked), then SFTTrainer's CE step; returns CE − λ·(mean f), the objective's value."
     self._gen_seconds, t0 = 0.0, time.perf_counter()
     a, step = self.args, self.state.global_step
     use_term = a.lam > 0 and step % a.diversity_every == 0
@@ -363,29 +475,52 @@ def _gather_sums(self:PolychromicTrainer, values:dict) -> dict:
     return dict(zip(values, self.accelerator.gather(local[None]).reshape(-1, len(values)).sum(0).tolist()))
 
 # %% ../nbs/07_trainer.ipynb #1b98e5e0
+def _is_sums(log:list|None) -> dict:
+    "Named sums of the importance-sampling statistics of one step (ratios' min/max as ± sums of one value)."
+    log = log or []
+    r = [x for l in log for x in l["ratios"]]
+    return dict(is_sets=len(r), is_ratio=sum(r), is_clipped=sum(l["clipped"] for l in log),
+                is_abs_diff=sum(l["abs_diff"] for l in log), is_tokens=sum(l["tokens"] for l in log)), \
+           (min(r) if r else math.inf, -max(r) if r else math.inf)
+
+@patch
+def _gather_min(self:PolychromicTrainer, values:tuple) -> list:
+    "Each number's minimum over the ranks."
+    local = torch.tensor([float(v) for v in values], device=self.args.device, dtype=torch.float64)
+    return self.accelerator.gather(local[None]).reshape(-1, len(values)).min(0).values.tolist()
+
 @patch
 def _log_metrics(self:PolychromicTrainer, stats:dict|None, lengths:torch.Tensor|None, term:float|None, gen_s:float):
     n = len(stats["diversity"]) if stats else 0
+    is_sums, extremes = _is_sums(self._is_stats)
     s = self._gather_sums(dict(
         ranks=1, ranks_with_sets=int(n > 0), sets=n, term=term or 0.0, gen_seconds=gen_s,
-        diversity=float(stats["diversity"].sum()) if n else 0.0,
+        diversity=float(stats["diversity"].sum()) if n else 0.0, f=float(stats["f"].sum()) if n else 0.0,
         quality=float(stats["quality"].sum()) if n and stats["quality"] is not None else 0.0,
         advantage_std=float(stats["advantages"].std(unbiased=False)) if n else 0.0,
-        reply_tokens=float(lengths.float().sum()) if n else 0.0, replies=lengths.numel() if n else 0))
+        reply_tokens=float(lengths.float().sum()) if n else 0.0, replies=lengths.numel() if n else 0, **is_sums))
     m = self._metrics["train"]
     if s["sets"] > 0:
         m["diversity/set_diversity"].append(s["diversity"] / s["sets"])
+        m["diversity/objective"].append(s["f"] / s["sets"])
         m["diversity/reply_tokens"].append(s["reply_tokens"] / max(s["replies"], 1))
         if self.args.objective == "polychromic": m["diversity/quality"].append(s["quality"] / s["sets"])
     m["diversity/sets"].append(s["sets"])
     m["diversity/advantage_std"].append(s["advantage_std"] / s["ranks_with_sets"] if s["sets"] > 0 else 0.0)
     if term is not None: m["diversity/term"].append(s["term"] / s["ranks"])
     m["diversity/gen_seconds"].append(s["gen_seconds"] / s["ranks"])
+    if s["is_sets"] > 0:
+        lo, neg_hi = self._gather_min(extremes)
+        m["importance/logp_difference"].append(s["is_abs_diff"] / max(s["is_tokens"], 1))
+        m["importance/ratio_mean"].append(s["is_ratio"] / s["is_sets"])
+        m["importance/ratio_min"].append(lo)
+        m["importance/ratio_max"].append(-neg_hi)
+        m["importance/clipped_share"].append(s["is_clipped"] / s["is_sets"])
 
 # %% ../nbs/07_trainer.ipynb #1b98e5de
 @patch
 def _log_ce(self:PolychromicTrainer, loss, inputs, num_items_in_batch):
-    "Log the micro-batch's token-mean CE as `ce` (the logged `loss` also contains λ × term)."
+    "Log the micro-batch's token-mean CE as `ce` (the logged `loss` is CE − λ·mean f)."
     ce = loss.detach().float()
     if num_items_in_batch is not None:   # undo TRL's normalisation by the whole accumulated batch's token count
         factor = self.accelerator.num_processes if self.args.average_tokens_across_devices else 1

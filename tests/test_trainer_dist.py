@@ -49,7 +49,10 @@ def test_two_process_gloo(tmp_path):
     for h in logs:
         assert h["diversity/sets"] == 4.0
         assert 0.0 < h["diversity/set_diversity"] <= 2.0
-        assert "diversity/term" in h and "ce" in h
+        assert "diversity/term" in h and "ce" in h and "diversity/objective" in h
+        # the importance statistics are gathered over both ranks' sets: min <= mean <= max, all near 1 in fp32
+        assert h["importance/ratio_min"] <= h["importance/ratio_mean"] <= h["importance/ratio_max"]
+        assert abs(h["importance/ratio_mean"] - 1) < 1e-3 and h["importance/logp_difference"] < 1e-3
     # DDP averaged the gradients of CE + λ·term: the LoRA weights are identical on both ranks and have moved
     a, b = recs[0]["lora"], recs[1]["lora"]
     assert a.keys() == b.keys() and len(a) > 0
