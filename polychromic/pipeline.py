@@ -578,9 +578,10 @@ def frontier_charts(frontier:dict, labels:list[str], colors:dict, width:int=250,
     for m, fr in frontier.items():
         fr = fr.to_dict() if hasattr(fr, "to_dict") else fr
         s = {**fr, "baseline": short[fr["baseline"]], "treatment": short[fr["treatment"]], "curves": {short.get(k, k): v for k, v in fr["curves"].items()}}
+        p = fmt_p(fr["p"])
         T = "–" if fr["matched_temperature"] is None else f"{fr['matched_temperature']:.2f}"
         panels.append(frontier_chart(s, width=width, height=height, colors=cs).properties(title=alt.Title(short[m], fontSize=12,
-            subtitle=f"Δ {fr['diversity']} = {fmt_diff(fr['diff'], 3)} vs T = {T}, p = {fmt_p(fr['p'])}")))
+            subtitle=f"Δ {fr['diversity']} = {fmt_diff(fr['diff'], 3)} vs baseline at T = {T}, p {p if p.startswith('<') else '= ' + p}")))
     return alt.concat(*panels, columns=min(columns, len(panels))).resolve_scale(x="shared", y="shared").properties(title=alt.Title(
         f"Quality–diversity over temperature: {_compared(labels)}", subtitle="diamonds: the model at its own T and the baseline at the T of equal quality"))
 
