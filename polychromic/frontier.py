@@ -489,13 +489,13 @@ def _chart_data(result:dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pts, marks
 
 # %% ../nbs/12_frontier.ipynb #4f7db836
-def frontier_chart(result:dict, width:int=380, height:int=270):
-    "Quality–diversity curves of a `temperature_frontier` record, the treatment and its matched baseline point marked."
+def frontier_chart(result:dict, width:int=380, height:int=270, colors:dict|None=None):
+    "Quality–diversity curves of a `temperature_frontier` record, the treatment and its matched baseline point marked; `colors`: {model: colour}."
     import altair as alt
     pts, marks = _chart_data(result)
     x = alt.X("diversity:Q", title=f"{result['diversity']} (higher = more diverse)", scale=alt.Scale(zero=False))
     y = alt.Y("quality:Q", title=f"{result['quality']} (mean over prompts)", scale=alt.Scale(zero=False))
-    color = alt.Color("model:N", title=None)
+    color = alt.Color("model:N", title=None, **({"scale": alt.Scale(domain=list(colors), range=list(colors.values()))} if colors else {}))
     curve = alt.Chart(pts).encode(x, y, color)
     lines = curve.mark_line(point=True).encode(order="temperature:Q") + curve.mark_text(align="left", dx=5, dy=-6, fontSize=9).encode(text="label:N")
     match = alt.Chart(marks).encode(x, y)

@@ -18,7 +18,8 @@ __all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint'
            'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split', 'test_prompts',
            'validation_prompts', 'model_temperatures', 'sample_models', 'per_prompt_tables', 'compare_models',
            'frontier_results', 'calibrated_passk', 'passk_curves', 'run_judge', 'write_generations', 'measure',
-           'evaluation_report', 'evaluation_metrics', 'evaluate_runs', 'evaluation_of', 'publish_evaluation']
+           'evaluation_report', 'all_passk', 'frontier_charts', 'render_evaluation', 'evaluation_metrics',
+           'evaluate_runs', 'evaluation_of', 'publish_evaluation']
 
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -515,32 +516,106 @@ def measure(grid:dict, nll:dict, val, tp:dict, vp:dict|None, labels:list[str], e
                 judge=run_judge(tp["tweets"], samples, labels, ea, judge))
 
 # %% ../nbs/15_pipeline.ipynb #af03c2b7
-def _charts(ev:dict, passk:dict) -> dict:
+def _compared(labels:list[str], most:int=3) -> str:
+    "The models of a record as a title names them: 'diversity λ2.5 s1, polychromic λ1.25 s1 vs baseline s1'."
+    from polychromic.report import short_labels
+    short = short_labels(labels); rest = [short[m] for m in labels[1:]]
+    return (", ".join(rest) if len(rest) <= most else f"{len(rest)} models") + f" vs {short[labels[0]]}"
+
+def _passk_title(cal:dict|None, labels:list[str]) -> str:
+    if not cal: return f"pass@k, heuristic checker: {_compared(labels)}"
+    c = cal["calibration"]
+    return f"pass@k, ROUGE-L > {c['threshold']:.3f} (baseline pass@1 = {c['achieved']:.2f} on validation tweets): {_compared(labels)}"
+
+def _charts(ev:dict, passk:dict, colors:dict) -> dict:
+    "Every figure of an evaluation, each model in its colour: comparison, forest, paired scatters, pass@k, frontier."
     from polychromic import report
-    from polychromic.frontier import frontier_chart
-    (base, pm), c = ev["labels"][:2], ev["comparison"]
-    charts = {"comparison": report.metric_comparison_chart(c), "forest": report.forest_plot(c),
-              "paired_semantic": report.paired_scatter(ev["tables"][base], ev["tables"][pm], "semantic_diversity", labels=(base, pm)),
-              "passk": report.passk_chart(passk, title=_passk_title(ev["calibrated"]))}
-    if ev["frontier"]: charts["frontier"] = frontier_chart(ev["frontier"][pm])
+    labels, c = ev["labels"], ev["comparison"]
+    charts = {"comparison": report.metric_comparison_chart(c, labels=labels[:2], colors=colors),
+              "forest": report.forest_plot(c, labels=labels[:2], colors=colors)}
+    if ev.get("tables"):
+        charts["paired_semantic"] = report.paired_scatters({lab: ev["tables"][lab] for lab in labels}, "semantic_diversity",
+                                                           baseline=labels[0], colors=colors)
+    if passk: charts["passk"] = report.passk_chart(passk, title=_passk_title(ev["calibrated"], labels), colors=colors, baseline=labels[0])
+    if ev["frontier"]: charts["frontier"] = frontier_charts(ev["frontier"], labels, colors)
     return charts
 
-def _passk_title(cal:dict|None) -> str:
-    if not cal: return "pass@k, heuristic checker"
-    return f"pass@k: ROUGE-L > {cal['calibration']['threshold']:.3f} (baseline pass@1 = {cal['calibration']['achieved']:.2f} on validation tweets)"
-
-def evaluation_report(ev:dict, ea:EvalArgs, out_dir:Path) -> dict:
-    "Charts, figure files (PNG + SVG), LaTeX table and verdict of the first model against the baseline."
+def evaluation_report(ev:dict, ea:EvalArgs|None, out_dir:Path, k:int|None=None) -> dict:
+    "Charts, figure files (PNG + SVG), LaTeX table and the verdict of every model against the baseline."
     from polychromic import report
-    (base, pm), jm = ev["labels"][:2], ev["judge"]["models"].get(ev["labels"][1], {})
-    passk = passk_curves(ev["calibrated"], ev["labels"], ea.temperature, pm) if ev["calibrated"] else ev["passk"]
-    charts = _charts(ev, passk)
+    labels = ev["labels"]
+    colors = report.model_colors(labels, labels[0])
+    passk = all_passk(ev["calibrated"], labels, ev.get("temperature", ea.temperature if ea else 1.0)) if ev["calibrated"] else ev["passk"]
+    k = k or (ea.k if ev["calibrated"] else max(ev["passk"][labels[0]].k))
+    charts = _charts(ev, passk, colors)
     latex = report.latex_table(ev["comparison"]); (out_dir/"comparison.tex").write_text(latex)
-    verdict = report.verdict(ev["comparison"][ev["comparison"]["model"] == pm], passk=[passk[base], passk[pm]],
-                             judge_win_rate=jm.get("win_rate") if jm.get("n") else None, judge_note=ev["judge"]["reason"],
-                             frontier=ev["frontier"].get(pm), labels=(base, pm), k=ea.k if ev["calibrated"] else max(ev["passk"][base].k))
-    return dict(charts=charts, figures=[str(p) for name, ch in charts.items() for p in report.save_chart(ch, out_dir/name)],
+    judge = ev["judge"]
+    verdict = report.verdicts(ev["comparison"], baseline=labels[0], passk={lab: passk[lab] for lab in labels if lab in passk},
+                              judge_win_rates={m: j["win_rate"] for m, j in judge["models"].items() if j.get("n")},
+                              judge_note=judge["reason"], frontier=ev["frontier"], k=k)
+    return dict(charts=charts, colors=colors, figures=[str(p) for name, ch in charts.items() for p in report.save_chart(ch, out_dir/name)],
                 latex=latex, verdict=verdict)
+
+# %% ../nbs/15_pipeline.ipynb #0aea348a
+def all_passk(cal:dict, labels:list[str], temperature:float) -> dict:
+    "`{curve: DataFrame(k, pass_at_k, ci_low, ci_high)}`: every model at `temperature`, and the baseline matched to each model."
+    cal = cal.to_dict() if hasattr(cal, "to_dict") else cal
+    out = passk_curves(cal, labels, temperature)
+    for m in labels[1:]:
+        for lab, c in passk_curves(cal, labels, temperature, m).items():
+            if lab not in out: out[lab.replace("(matched)", f"(matched to {m})")] = c
+    return out
+
+# %% ../nbs/15_pipeline.ipynb #fdd4407b
+def frontier_charts(frontier:dict, labels:list[str], colors:dict, width:int=250, height:int=190, columns:int=3):
+    "One `frontier_chart` panel per model of `{model: temperature_frontier record}`, short labels, the record's colours."
+    import altair as alt
+    from polychromic.frontier import frontier_chart
+    from polychromic.report import short_labels, fmt_diff, fmt_p
+    short = short_labels(labels)
+    cs = {short[m]: colors[m] for m in labels}
+    panels = []
+    for m, fr in frontier.items():
+        fr = fr.to_dict() if hasattr(fr, "to_dict") else fr
+        s = {**fr, "baseline": short[fr["baseline"]], "treatment": short[fr["treatment"]], "curves": {short.get(k, k): v for k, v in fr["curves"].items()}}
+        p = fmt_p(fr["p"])
+        T = "–" if fr["matched_temperature"] is None else f"{fr['matched_temperature']:.2f}"
+        panels.append(frontier_chart(s, width=width, height=height, colors=cs).properties(title=alt.Title(short[m], fontSize=12,
+            subtitle=f"Δ {fr['diversity']} = {fmt_diff(fr['diff'], 3)} vs baseline at T = {T}, p {p if p.startswith('<') else '= ' + p}")))
+    return alt.concat(*panels, columns=min(columns, len(panels))).resolve_scale(x="shared", y="shared").properties(title=alt.Title(
+        f"Quality–diversity over temperature: {_compared(labels)}", subtitle="diamonds: the model at its own T and the baseline at the T of equal quality"))
+
+# %% ../nbs/15_pipeline.ipynb #88e6be02
+def _published_tables(gen_path, labels:list[str], temperature:float, embedder=None) -> dict:
+    "Per model: the per-prompt diversity table of its published replies at `temperature` (prompts in published order)."
+    from polychromic.diversity import diversity_metrics
+    from polychromic.models import load_embedder
+    g = pd.read_json(gen_path, lines=True, dtype={"tweet_id": str})
+    g = g[np.isclose(g.temperature.astype(float), temperature)]
+    missing = [lab for lab in labels if lab not in set(g.model)]
+    if missing: raise ValueError(f"{gen_path}: no replies at T = {temperature:g} for {missing}")
+    order, embedder = list(dict.fromkeys(g.tweet_id)), embedder or load_embedder()
+    groups = lambda lab: [list(d.sort_values("sample").reply) for _, d in g[g.model == lab].groupby("tweet_id", sort=False)]
+    return {lab: diversity_metrics(groups(lab), embedder=embedder) for lab in labels}
+
+# %% ../nbs/15_pipeline.ipynb #25fe12ef
+def render_evaluation(source, folder=None, embedder=None) -> dict:
+    "Redraw an evaluation's figures and LaTeX table in `folder` (default: beside the record) from its published data only."
+    from polychromic.records import evaluation_record
+    e = evaluation_record(source)
+    folder = Path(folder) if folder is not None else Path(source).with_suffix("")
+    if not (folder/"generations.jsonl").exists(): raise FileNotFoundError(f"{folder/'generations.jsonl'}: the evaluation's replies are not there")
+    labels, comp = list(e.models), e.comparison_frame()
+    tables = _published_tables(folder/"generations.jsonl", labels, e.temperature, embedder)
+    for lab, col in [(labels[0], "mean_a"), *[(m, "mean_b") for m in labels[1:]]]:   # the same replies the record measured
+        rec = comp[(comp.metric == "semantic_diversity") & (comp.model == (labels[1] if col == "mean_a" else lab))][col]
+        if len(rec) and not np.isclose(tables[lab].semantic_diversity.mean(), float(rec.iloc[0]), atol=1e-6):
+            raise ValueError(f"{folder}: {lab}'s semantic diversity from generations.jsonl ({tables[lab].semantic_diversity.mean():.6f}) "
+                             f"is not the record's ({float(rec.iloc[0]):.6f})")
+    m = e.metrics
+    ev = dict(labels=labels, comparison=comp, tables=tables, temperature=e.temperature, frontier={k: f.to_dict() for k, f in e.frontier.items()},
+              calibrated=e.calibrated.to_dict() if e.calibrated else None, passk={}, judge=m.get("judge") or {"models": {}, "reason": None})
+    return {**evaluation_report(ev, None, folder, k=m.get("k") or e.parameters.get("k")), "tables": tables, "record": e}
 
 # %% ../nbs/15_pipeline.ipynb #db2cd8d0
 def _frontier_summary(fr:dict) -> dict:

@@ -91,7 +91,8 @@ def _model_of(comparison:pd.DataFrame, labels:Sequence[str]) -> pd.Series:
     return comparison.model if "model" in comparison.columns else pd.Series(labels[1], index=comparison.index)
 
 def _padded(lo:float, hi:float, frac:float=0.06, top:float=0.0) -> list[float]:
-    "A scale domain around [lo, hi] with a margin, so that no mark touches the edge."
+    "A scale domain around [lo, hi] with a margin, so that no mark touches the edge; unset (vega's own) when a bound is missing."
+    if not (np.isfinite(lo) and np.isfinite(hi)): return alt.Undefined   # all-NaN data (e.g. a metric undefined on every prompt)
     span = (hi - lo) or abs(hi) or 1.0
     return [lo - frac * span, hi + (frac + top) * span]
 
