@@ -216,6 +216,7 @@ def _sweep_args(p):
     p.add_argument("--seed", type=int, nargs="+", default=[1, 2, 3], help="training seeds")
     p.add_argument("--objective", nargs="+", default=["diversity"], choices=["diversity", "polychromic"], help="objectives")
     _common_args(p)
+_sweep_cmd.add_args = _sweep_args
 
 # %% ../nbs/16_cli.ipynb #2246fc81
 def main(argv=None) -> int:
