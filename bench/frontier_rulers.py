@@ -2,7 +2,7 @@
 
 1. Rulers: every tweet of the bundled sample with at least 3 human replies is one set; its semantic diversity is
    measured with the embedded all-MiniLM-L6-v2 (the training objective's encoder) and with paraphrase-MiniLM-L3-v2
-   (`polychromic.frontier.paraphrase_embedder`, never used in training). Printed: mean of each, Spearman and Pearson
+   (`polychromic.models.paraphrase_embedder`, never used in training). Printed: mean of each, Spearman and Pearson
    correlation over sets, and encoding throughput (texts/s) of each encoder on all sample replies.
 2. Analysis cost: `temperature_frontier` on a synthetic table of P prompts × 6 baseline temperatures + 1 treatment
    temperature (3 metrics compared, `compare`'s default 9,999 bootstrap resamples), and `calibrate_threshold` +
@@ -16,9 +16,8 @@ import numpy as np, pandas as pd
 from scipy import stats
 from polychromic.data import load_pairs, sample_data_path
 from polychromic.diversity import embed, pairwise_distance_from_embeddings
-from polychromic.models import load_embedder
-from polychromic.frontier import (DEFAULT_TEMPERATURES, Match, calibrate_threshold, calibrated_pass_at_k,
-                                  paraphrase_embedder, temperature_frontier)
+from polychromic.models import load_embedder, paraphrase_embedder
+from polychromic.frontier import DEFAULT_TEMPERATURES, Match, calibrate_threshold, calibrated_pass_at_k, temperature_frontier
 
 
 def timed(f):

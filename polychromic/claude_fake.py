@@ -27,13 +27,13 @@ def _extract(text:str, tag:str) -> str|None:
 
 def length_biased_judge(kind:str, fields:dict):
     "Default `FakeClaudeAPI` policy: the longer reply wins every criterion; scores grow with length."
-    from polychromic.judge import CRITERIA
+    from polychromic.judge import JUDGE_CRITERIA
     if kind == "pairwise":
         la, lb = len(fields["reply_a"]), len(fields["reply_b"])
         v = "A" if la > lb else "B" if lb > la else "tie"
-        return {"rationale": "The longer reply says more.", **{c: v for c in CRITERIA}}
+        return {"rationale": "The longer reply says more.", **{c: v for c in JUDGE_CRITERIA}}
     s = min(10, 1 + len(fields["reply"]) // 12)
-    return {"rationale": "Longer is better.", **{c: s for c in CRITERIA}}
+    return {"rationale": "Longer is better.", **{c: s for c in JUDGE_CRITERIA}}
 
 # %% ../nbs/08_claude_fake.ipynb #2268a392
 class FakeClaudeAPI:

