@@ -23,8 +23,8 @@ class RunArgs:
     model: str|None = field(default=None, metadata={"help": "HF id, local model directory or .gguf file (None: the embedded SmolLM2-135M-Instruct)."})
     data: str|None = field(default=None, metadata={"help": "JSONL file, directory or glob of tweet/reply pairs (None: the bundled sample)."})
     split_seed: int = field(default=42, metadata={"help": "Seed of the by-tweet train/validation/test split; keep it fixed across training seeds so every seed has the same test tweets."})
-    max_train_samples: int|None = field(default=64, metadata={"help": "Training pairs used (None: all of the train split)."})
-    max_eval_samples: int|None = field(default=16, metadata={"help": "Validation pairs for the eval loss (None: the whole validation split)."})
+    max_train_samples: int|None = field(default=64, metadata={"help": "Training pairs used (None: all of the train split; 0 is an error, not 'all')."})
+    max_eval_samples: int|None = field(default=16, metadata={"help": "Validation pairs for the eval loss (None: the whole validation split; 0 is an error)."})
     lora_r: int = field(default=8, metadata={"help": "LoRA rank."})
     lora_alpha: int = field(default=16, metadata={"help": "LoRA alpha (scale = alpha / r)."})
     lora_dropout: float = field(default=0.0, metadata={"help": "Dropout on the LoRA input."})
@@ -217,11 +217,66 @@ def _check_combinations(s:dict, source:str):
         if steps in s and s.get(strategy, _plain(_default(schema_fields()[strategy]))) == "no":
             raise ConfigError(f"{source}: {steps}={s[steps]} has no effect while {strategy}='no'; set {strategy}: steps")
 
+# %% ../nbs/13_config.ipynb #0dee469b
+_EVAL_RULES = [   # (field, fails(value, settings), message): checked in this order when `EvalArgs` is built
+    ("k", lambda v, s: v < 1, "must be >= 1"),
+    ("n_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
+    ("temperature", lambda v, s: not v > 0, "must be > 0"),
+    ("top_p", lambda v, s: not 0 < v <= 1, "must be in (0, 1]"),
+    ("max_completion_length", lambda v, s: v < 1, "must be >= 1"),
+    ("checker_strictness", lambda v, s: v not in ("lenient", "medium", "strict"), "must be lenient, medium or strict"),
+    ("labels", lambda v, s: v is not None and len(v) != len(s.runs), lambda s: f"needs one label per run ({len(s.runs)})"),
+    ("frontier_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
+    ("treatment_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
+    ("frontier_temperatures", lambda v, s: len(v) == 1, "a frontier needs at least two temperatures (or none: [])"),
+    ("calibration_target", lambda v, s: not 0 <= v < 1, "must be a pass@1 in (0, 1), or 0 for none"),
+    ("calibration_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
+]
+
+def _first_failure(settings, rules) -> str|None:
+    "'field: rule, got value' of the first rule that `settings` (an object with the fields as attributes) fails."
+    for name, fails, msg in rules:
+        v = getattr(settings, name)
+        if fails(v, settings): return f"{name}: {msg(settings) if callable(msg) else msg}, got {v!r}"
+
+def _check_rules(settings, rules):
+    "Raise `ValueError` naming the class, field, rule and value of the first rule that `settings` fails."
+    if (m := _first_failure(settings, rules)): raise ValueError(f"{type(settings).__name__}.{m}")
+
+# %% ../nbs/13_config.ipynb #c1b7e398
+_size, _opt_size = (lambda v, s: v < 1), (lambda v, s: v is not None and v < 1)
+_TRAIN_RULES = [   # what TRL, PEFT and the trainer config accept silently (or fail on only after the model has loaded)
+    ("per_device_train_batch_size", _size, "must be >= 1"),
+    ("per_device_eval_batch_size", _size, "must be >= 1"),
+    ("gradient_accumulation_steps", _size, "must be >= 1"),
+    ("learning_rate", lambda v, s: not v > 0, "must be > 0"),
+    ("num_train_epochs", lambda v, s: not v > 0, "must be > 0"),
+    ("max_steps", lambda v, s: v == 0 or v < -1, "must be >= 1, or -1 to train num_train_epochs"),
+    ("max_length", _opt_size, "must be >= 1 or None"),
+    ("logging_steps", lambda v, s: not v > 0, "must be > 0"),
+    ("lora_r", _size, "must be >= 1"),
+    ("lora_alpha", lambda v, s: not v > 0, "must be > 0"),
+    ("lora_dropout", lambda v, s: not 0 <= v < 1, "must be in [0, 1)"),
+    ("target_modules", lambda v, s: len(v) == 0 or not all(v), "must name at least one module"),
+    ("max_train_samples", _opt_size, "must be >= 1, or None for the whole train split"),
+    ("max_eval_samples", _opt_size, "must be >= 1, or None for the whole validation split"),
+    ("n_sample_prompts", _size, "must be >= 1"),
+    ("n_sample_replies", _size, "must be >= 1"),
+    ("torch_threads", _opt_size, "must be >= 1 or None"),
+]
+
+def _check_train(s:dict, source:str):
+    "Raise a `ConfigError` naming `source` and the field of the first `_TRAIN_RULES` rule that resolved `s` fails."
+    known = schema_fields()
+    eff = types.SimpleNamespace(**{k: s[k] if k in s else _plain(_default(known[k])) for k, _, _ in _TRAIN_RULES})
+    if (m := _first_failure(eff, _TRAIN_RULES)): raise ConfigError(f"{source}: {m}")
+
 # %% ../nbs/13_config.ipynb #a91efd39
 def train_settings_from(settings:dict, source:str="settings", lines:dict|None=None) -> TrainSettings:
     "Validate flat `settings` (any keys of `RunArgs` and the trainer config) into `TrainSettings`; loads nothing."
     s = resolve(settings, TRAIN_SCHEMA, source=source, lines=lines)
     _check_combinations(s, source)
+    _check_train(s, source)
     h = config_hash(s)
     name = s.get("run_name") or f"{run_name(s.get('lam', 0.0), s.get('objective', 'diversity'), s.get('seed', 42))}-{h}"
     out = Path(s["output_dir"]) if s.get("output_dir") else Path(s.get("runs_dir", "runs"))/name
@@ -240,10 +295,15 @@ def load_yaml(path) -> tuple[dict, dict]:
     path = Path(path)
     if not path.exists(): raise ConfigError(f"config file not found: {path}")
     text = path.read_text()
-    data = yaml.safe_load(text) or {}
+    try: data, node = yaml.safe_load(text) or {}, yaml.compose(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        raise ConfigError(f"{path}{f', line {mark.line + 1}' if mark else ''}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
     if not isinstance(data, dict): raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
-    node = yaml.compose(text)
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
+    lines = {}
+    for k, _ in node.value:
+        if k.value in lines: raise ConfigError(f"{path}, line {k.start_mark.line + 1}: duplicate key '{k.value}' (first at line {lines[k.value]})")
+        lines[k.value] = k.start_mark.line + 1
     return data, lines
 
 def train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
@@ -298,29 +358,6 @@ def settings_from_argv(argv, parser=None) -> tuple[str|None, dict]:
     base = vars(parser.parse_known_args([])[0])   # defaults as the parser post-processes them
     given = {k: v for k, v in vars(ns).items() if k != "config" and v != base[k]}
     return config, given
-
-# %% ../nbs/13_config.ipynb #0dee469b
-_EVAL_RULES = [   # (field, fails(value, settings), message): checked in this order when `EvalArgs` is built
-    ("k", lambda v, s: v < 1, "must be >= 1"),
-    ("n_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
-    ("temperature", lambda v, s: not v > 0, "must be > 0"),
-    ("top_p", lambda v, s: not 0 < v <= 1, "must be in (0, 1]"),
-    ("max_completion_length", lambda v, s: v < 1, "must be >= 1"),
-    ("checker_strictness", lambda v, s: v not in ("lenient", "medium", "strict"), "must be lenient, medium or strict"),
-    ("labels", lambda v, s: v is not None and len(v) != len(s.runs), lambda s: f"needs one label per run ({len(s.runs)})"),
-    ("frontier_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
-    ("treatment_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
-    ("frontier_temperatures", lambda v, s: len(v) == 1, "a frontier needs at least two temperatures (or none: [])"),
-    ("calibration_target", lambda v, s: not 0 <= v < 1, "must be a pass@1 in (0, 1), or 0 for none"),
-    ("calibration_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
-]
-
-def _check_rules(settings, rules):
-    "Raise `ValueError` naming the class, field, rule and value of the first rule that `settings` fails."
-    for name, fails, msg in rules:
-        v = getattr(settings, name)
-        if fails(v, settings):
-            raise ValueError(f"{type(settings).__name__}.{name}: {msg(settings) if callable(msg) else msg}, got {v!r}")
 
 # %% ../nbs/13_config.ipynb #a41c0344
 @dataclass
