@@ -4,17 +4,18 @@
 
 # %% ../nbs/13_config.ipynb #2ee0a9d7
 from __future__ import annotations
-import dataclasses, difflib, enum, hashlib, json, math, os, types, typing, warnings
+import dataclasses, difflib, enum, hashlib, json, math, os, sys, types, typing, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .trainer import PolychromicConfig, RENAMED
 from .frontier import DEFAULT_TEMPERATURES
 
 # %% auto #0
-__all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'EVAL_SCHEMA', 'RunArgs', 'ConfigError', 'schema_fields',
-           'unknown_key_message', 'coerce', 'resolve', 'run_name', 'config_hash', 'TrainSettings',
-           'train_settings_from', 'load_yaml', 'train_settings', 'notebook_settings', 'schema_parser', 'train_parser',
-           'settings_from_argv', 'EvalArgs', 'eval_parser', 'eval_settings']
+__all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'PROJECT_GROUPS', 'TRL_USUAL', 'EVAL_SCHEMA', 'RunArgs',
+           'ConfigError', 'schema_fields', 'unknown_key_message', 'coerce', 'resolve', 'run_name', 'config_hash',
+           'TrainSettings', 'train_settings_from', 'kernel_report', 'load_yaml', 'train_settings', 'notebook_settings',
+           'schema_parser', 'train_parser', 'help_groups', 'group_options', 'settings_from_argv', 'EvalArgs',
+           'eval_parser', 'eval_settings']
 
 # %% ../nbs/13_config.ipynb #1813b6c9
 @dataclass
@@ -288,6 +289,21 @@ def train_settings_from(settings:dict, source:str="settings", lines:dict|None=No
     except (ValueError, TypeError) as e: raise ConfigError(f"{source}: {e}") from None
     return TrainSettings(run, args, s, name, h, out)
 
+# %% ../nbs/13_config.ipynb #69500bb0
+def _one_line_exc(shell, etype, value, tb, tb_offset=None):
+    shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
+
+def kernel_report(e:ConfigError) -> bool:
+    "In a Jupyter kernel: `e` as one line on the terminal now, and as one line (no traceback) in the notebook."
+    ip = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if type(ip).__name__ != "ZMQInteractiveShell": return False     # not a Jupyter kernel (a terminal, nbdev's tests)
+    line = f"polychromic: error: {e}\n".encode()
+    fd = getattr(sys.stderr, "_original_stdstream_copy", None)      # ipykernel captures fd 2; this is the terminal's
+    try: os.write(fd if fd is not None else sys.__stderr__.fileno(), line)
+    except (OSError, ValueError): pass
+    ip.set_custom_exc((ConfigError,), _one_line_exc)
+    return True
+
 # %% ../nbs/13_config.ipynb #9f28f766
 def load_yaml(path) -> tuple[dict, dict]:
     "`(settings, {key: line})` of a YAML mapping of settings."
@@ -306,13 +322,17 @@ def load_yaml(path) -> tuple[dict, dict]:
         lines[k.value] = k.start_mark.line + 1
     return data, lines
 
-def train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
-    "Validated run settings from a YAML file `config` (optional) and keyword `overrides` (which win)."
+def _train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
     data, lines = load_yaml(config) if config else ({}, {})
     for k in data:
         if k not in schema_fields(): raise ConfigError(unknown_key_message(k, schema_fields(), _where(str(config), lines, k)))
     src = source or " + ".join(filter(None, [str(config) if config else "", "settings" if overrides else ""])) or "settings"
     return train_settings_from({**data, **overrides}, source=src, lines=None if overrides else lines)
+
+def train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
+    "Validated run settings from a YAML file `config` (optional) and keyword `overrides` (which win)."
+    try: return _train_settings(config, source, **overrides)
+    except ConfigError as e: kernel_report(e); raise
 
 # %% ../nbs/13_config.ipynb #247d4023
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
@@ -332,10 +352,49 @@ def schema_parser(schema, prog:str, description:str, defaults:dict|None=None):
     return p
 
 def train_parser(prog:str="polychromic train"):
-    "The command line of a training run (defaults shown are the project's)."
-    return schema_parser(TRAIN_SCHEMA, prog, "Train one run (the SFT baseline at lam 0, diversity-aware otherwise) and "
-                         "write its record to <runs_dir>/<run name>/run.json. Runs unchanged under accelerate launch or torchrun.",
-                         DEFAULTS)
+    "The command line of a training run: the project's settings first, TRL's after, grouped; defaults shown are the project's."
+    p = schema_parser(TRAIN_SCHEMA, prog, "Train one run (the SFT baseline at lam 0, diversity-aware otherwise) and "
+                      "write its record to <runs_dir>/<run name>/run.json. Runs unchanged under accelerate launch or torchrun. "
+                      "A YAML file (--config) takes the same keys; options given here win.", DEFAULTS)
+    return group_options(p, help_groups())
+
+# %% ../nbs/13_config.ipynb #461f4bd7
+PROJECT_GROUPS = {   # the project's own settings, in the order `polychromic train --help` shows them
+    "λ and objective": ["lam", "objective", "diversity_metric", "distinct_n", "diversity_every", "embedder", "track_diversity_every"],
+    "sampling (the N replies per prompt)": ["num_generations", "temperature", "top_p", "allow_biased_top_p", "max_completion_length",
+                                             "max_prompts_per_step", "diversity_micro_batch_size", "sampling_merge_lora",
+                                             "sampling_static_cache", "generation_seed"],
+    "data": ["data", "split_seed", "max_train_samples", "max_eval_samples"],
+    "model and LoRA": ["model", "lora_r", "lora_alpha", "lora_dropout", "target_modules", "load_in_4bit"],
+    "runs": ["config", "runs_dir", "resume", "n_sample_prompts", "n_sample_replies", "torch_threads"],
+}
+TRL_USUAL = ["learning_rate", "max_steps", "num_train_epochs", "per_device_train_batch_size", "gradient_accumulation_steps",
+             "seed", "lr_scheduler_type", "warmup_steps", "weight_decay", "max_length", "logging_steps", "save_strategy",
+             "save_steps", "save_total_limit", "eval_strategy", "eval_steps", "bf16", "gradient_checkpointing", "report_to",
+             "output_dir", "run_name", "push_to_hub", "hub_model_id"]
+
+def help_groups() -> dict:
+    "`{title: [field, ...]}` of every training setting: the project's groups, then TRL's usual, SFT's and the other options."
+    from trl import SFTConfig
+    from transformers import TrainingArguments
+    ta, sft = [f.name for f in fields(TrainingArguments)], [f.name for f in fields(SFTConfig)]
+    listed = {n for ns in PROJECT_GROUPS.values() for n in ns} | set(TRL_USUAL)
+    own = [n for n in schema_fields() if n not in sft and n not in listed and n not in RENAMED]
+    return {**PROJECT_GROUPS, **({"more polychromic settings": own} if own else {}), "training (TRL / transformers: the usual)": TRL_USUAL,
+            "SFT (TRL SFTConfig)": [n for n in sft if n not in ta and n not in listed],
+            "other options (transformers TrainingArguments)": [n for n in ta if n not in listed]}
+
+# %% ../nbs/13_config.ipynb #58d37ca6
+def group_options(p, groups:dict):
+    "`p` with its options moved into argument groups titled as in `groups` (in that order); deprecated names hidden."
+    import argparse
+    by_dest = {a.dest: a for a in p._actions}
+    for g in p._action_groups: g._group_actions[:] = [a for a in g._group_actions if a.dest == "help"]
+    for title, names in groups.items(): p.add_argument_group(title)._group_actions.extend(by_dest[n] for n in names if n in by_dest)
+    for old in RENAMED:
+        if old in by_dest: by_dest[old].help = argparse.SUPPRESS
+    p.usage = f"{p.prog} [--config FILE.yaml] [--KEY VALUE ...]"
+    return p
 
 # %% ../nbs/13_config.ipynb #2c428ce3
 def _cli_split(argv) -> tuple[str|None, list]:
