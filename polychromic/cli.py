@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_cli.ipynb #7556efb5
 from __future__ import annotations
-import argparse, hashlib, importlib.metadata as md, json, os, sys, time
+import argparse, hashlib, importlib.metadata as md, json, os, sys, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,13 +66,14 @@ def _notebooks():
 
 # %% ../nbs/16_cli.ipynb #d92ed449
 def _writable(d:Path) -> Check:
-    "Whether runs can be written to `d`, checked without creating anything (the doctor changes nothing)."
+    "Whether runs can be written to `d`; tried with a temporary folder that is removed at once (the doctor leaves nothing)."
     d = Path(d).absolute()
     first = next(p for p in (d, *d.parents) if p.exists())   # `d` itself, or the folder it would be created in
-    if first.is_dir() and os.access(first, os.W_OK | os.X_OK):
-        return Check("runs/ writable", True, str(d) if first == d else f"{d} (created by the first run)")
-    why = "not a folder" if not first.is_dir() else "not writable"
-    return Check("runs/ writable", False, f"{d}: {first} is {why}", True, f"make {first} writable or pass --runs-dir")
+    try:
+        with tempfile.TemporaryDirectory(dir=first): pass
+    except OSError as e:
+        return Check("runs/ writable", False, f"{d}: {first}: {e.strerror}", True, f"make {first} writable or pass --runs-dir")
+    return Check("runs/ writable", True, str(d) if first == d else f"{d} (created by the first run)")
 
 # %% ../nbs/16_cli.ipynb #bd270786
 def doctor_checks(packages=None, runs_dir="runs", load_models:bool=True) -> list[Check]:
@@ -104,10 +105,12 @@ def doctor(packages=None, runs_dir="runs", load_models:bool=True, file=None) -> 
 
 # %% ../nbs/16_cli.ipynb #d300dd73
 def _help_key() -> str:
-    "Hash of everything a command's help is made of: the package's code and the TRL/transformers versions."
+    "Hash of everything a command's help is made of: the package's code, the TRL/transformers versions, the terminal width."
+    import shutil
     h = hashlib.sha256()
     for f in sorted(Path(__file__).parent.glob("*.py")): h.update(f.read_bytes())
     for d in ("trl", "transformers"): h.update(md.version(d).encode())
+    h.update(str(shutil.get_terminal_size().columns).encode())     # argparse wraps the help to it
     return h.hexdigest()[:16]
 
 def cached_help(name:str, render, cache_dir=None) -> str:
