@@ -108,7 +108,9 @@ def _help_key() -> str:
     "Hash of everything a command's help is made of: the package's code, the TRL/transformers versions, the terminal width."
     import shutil
     h = hashlib.sha256()
-    for f in sorted(Path(__file__).parent.glob("*.py")): h.update(f.read_bytes())
+    from importlib.util import find_spec
+    pkg = Path(find_spec("polychromic").submodule_search_locations[0])   # found, not imported
+    for f in sorted(pkg.glob("*.py")): h.update(f.read_bytes())
     for d in ("trl", "transformers"): h.update(md.version(d).encode())
     h.update(str(shutil.get_terminal_size().columns).encode())     # argparse wraps the help to it
     return h.hexdigest()[:16]

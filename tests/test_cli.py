@@ -95,7 +95,7 @@ def test_yaml_errors_name_file_and_line(tmp_path):
 
 @pytest.mark.parametrize("args,msg", [
     (["--data", "/etc/passwd"], "/etc/passwd"),                                   # DataError: a traceback and a run folder left
-    (["--learning_rate", "-1e-4"], "learning_rate: must be > 0, got -0.0001"),   # was: a traceback after the model loaded
+    (["--learning_rate=-1e-4"], "learning_rate: must be > 0, got -0.0001"),   # was: a traceback after the model loaded
     (["--max_train_samples", "0"], "max_train_samples: must be >= 1"),           # was: trained on all rows
     (["--data", "missing.jsonl"], "missing.jsonl"),
     (["--runs_dir", "a_file/runs"], "a_file"),                                     # an OSError when the folder is claimed
