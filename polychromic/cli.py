@@ -4,12 +4,12 @@
 
 # %% ../nbs/16_cli.ipynb #7556efb5
 from __future__ import annotations
-import argparse, importlib.metadata as md, json, os, sys, tempfile, time
+import argparse, hashlib, importlib.metadata as md, json, os, sys, tempfile, time
 from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['REQUIRED', 'OPTIONAL', 'Check', 'doctor_checks', 'doctor', 'command', 'main']
+__all__ = ['REQUIRED', 'OPTIONAL', 'Check', 'doctor_checks', 'doctor', 'cached_help', 'command', 'main']
 
 # %% ../nbs/16_cli.ipynb #04bd1bf0
 REQUIRED = ["torch", "transformers", "peft", "trl", "accelerate", "datasets", "sentence-transformers", "gguf", "scipy",
@@ -66,12 +66,14 @@ def _notebooks():
 
 # %% ../nbs/16_cli.ipynb #d92ed449
 def _writable(d:Path) -> Check:
+    "Whether runs can be written to `d`; tried with a temporary folder that is removed at once (the doctor leaves nothing)."
+    d = Path(d).absolute()
+    first = next(p for p in (d, *d.parents) if p.exists())   # `d` itself, or the folder it would be created in
     try:
-        d.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=d): pass
-        return Check("runs/ writable", True, str(d))
+        with tempfile.TemporaryDirectory(dir=first): pass
     except OSError as e:
-        return Check("runs/ writable", False, f"{d}: {e.strerror}", True, f"make {d} writable or pass --runs-dir")
+        return Check("runs/ writable", False, f"{d}: {first}: {e.strerror}", True, f"make {first} writable or pass --runs-dir")
+    return Check("runs/ writable", True, str(d) if first == d else f"{d} (created by the first run)")
 
 # %% ../nbs/16_cli.ipynb #bd270786
 def doctor_checks(packages=None, runs_dir="runs", load_models:bool=True) -> list[Check]:
@@ -101,6 +103,32 @@ def doctor(packages=None, runs_dir="runs", load_models:bool=True, file=None) -> 
     print(f"\n{'All required components present.' if not bad else f'{len(bad)} required component(s) missing.'}", file=file)
     return 1 if bad else 0
 
+# %% ../nbs/16_cli.ipynb #d300dd73
+def _help_key() -> str:
+    "Hash of everything a command's help is made of: the package's code, the TRL/transformers versions, the terminal width."
+    import shutil
+    h = hashlib.sha256()
+    from importlib.util import find_spec
+    pkg = Path(find_spec("polychromic").submodule_search_locations[0])   # found, not imported
+    for f in sorted(pkg.glob("*.py")): h.update(f.read_bytes())
+    for d in ("trl", "transformers"): h.update(md.version(d).encode())
+    h.update(str(shutil.get_terminal_size().columns).encode())     # argparse wraps the help to it
+    return h.hexdigest()[:16]
+
+def cached_help(name:str, render, cache_dir=None) -> str:
+    "The help text of command `name`: `render()` the first time, then read back from `cache_dir` (default: the user's cache)."
+    cache_dir = Path(cache_dir or os.environ.get("XDG_CACHE_HOME") or Path.home()/".cache")/"polychromic"
+    f = cache_dir/f"help-{name}-{_help_key()}.txt"
+    if f.is_file(): return f.read_text()
+    text = render()
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        tmp = f.with_suffix(f".{os.getpid()}.tmp"); tmp.write_text(text); tmp.replace(f)   # atomic: readers see all or nothing
+    except OSError: pass                                                                 # a read-only home: render every time
+    return text
+
+def _wants_help(argv) -> bool: return "-h" in argv or "--help" in argv
+
 # %% ../nbs/16_cli.ipynb #6fbe0c91
 _COMMANDS = {}
 
@@ -121,6 +149,9 @@ def _print_json(d:dict): print(json.dumps(d, indent=1, default=str))
 
 @command("train", "train one run from a config file and/or --key value settings (see `polychromic train --help`)", own_parser=True)
 def _train_cmd(argv):
+    if _wants_help(argv):
+        from importlib import import_module   # (the parser is built only when the help is not cached)
+        print(cached_help("train", lambda: import_module("polychromic.config").train_parser().format_help()), end=""); return 0
     from polychromic.config import train_parser, settings_from_argv, train_settings
     from polychromic.pipeline import train_run
     config, given = settings_from_argv(argv, train_parser())
@@ -135,6 +166,9 @@ def _train_cmd(argv):
 # %% ../nbs/16_cli.ipynb #a98ac049
 @command("evaluate", "evaluate trained runs against a baseline (see `polychromic evaluate --help`)", own_parser=True)
 def _evaluate_cmd(argv):
+    if _wants_help(argv):
+        from importlib import import_module
+        print(cached_help("evaluate", lambda: import_module("polychromic.config").eval_parser().format_help()), end=""); return 0
     from polychromic.config import eval_parser, settings_from_argv, eval_settings
     from polychromic.pipeline import evaluate_runs
     config, given = settings_from_argv(argv, eval_parser())
@@ -219,18 +253,36 @@ def _sweep_args(p):
 _sweep_cmd.add_args = _sweep_args
 
 # %% ../nbs/16_cli.ipynb #2246fc81
-def main(argv=None) -> int:
-    "Entry point of the `polychromic` console script."
-    from polychromic.config import ConfigError
-    argv = list(sys.argv[1:] if argv is None else argv)
+_EXPECTED = {"ConfigError", "DataError", "ValueError", "OSError", "YAMLError", "SafetensorError"}   # OSError: files, permissions
+
+def _expected(e:BaseException) -> bool:
+    "Whether `e` is an error a user can cause and fix (a setting, data, a file, damaged weights), judged by its classes' names."
+    return any(c.__name__ in _EXPECTED for c in type(e).__mro__)
+
+def _one_line(e:BaseException) -> str:
+    "The error as one line: the message alone for the project's own errors, else prefixed by the exception's name."
+    msg = " ".join(str(e).split())
+    own = {"ConfigError", "DataError", "RunExists"} & {c.__name__ for c in type(e).__mro__}
+    return msg if own else f"{type(e).__name__}: {msg}"
+
+# %% ../nbs/16_cli.ipynb #ea093b2b
+def _run_command(argv:list) -> int:
+    "Parse `argv` (a command and its options) and run the command; only the command's own parser is built."
     ap = _parser(argparse.ArgumentParser(prog="polychromic", description="Diversity-aware fine-tuning of chat LLMs."))
     sub = ap.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
-    for name, (f, h, own) in _COMMANDS.items():
-        p = _parser(sub.add_parser(name, help=h, description=h, add_help=not own))
-        if hasattr(f, "add_args"): f.add_args(p)
-    try:
-        if argv and argv[0] in _COMMANDS and _COMMANDS[argv[0]][2]: return _COMMANDS[argv[0]][0](argv[1:]) or 0
-        args = ap.parse_args(argv)
-        return _COMMANDS[args.cmd][0](args) or 0
-    except (ConfigError, FileExistsError) as e:   # a bad setting, or a run/record that exists: say so, no traceback
-        print(f"polychromic: error: {e}", file=sys.stderr); return 2
+    for name, (f, h, own) in _COMMANDS.items(): sub.add_parser(name, help=h, add_help=False)
+    if not argv or argv[0] not in _COMMANDS: ap.parse_args(argv); return 2   # --help, or a usage error naming the commands
+    f, h, own = _COMMANDS[argv[0]]
+    if own: return f(argv[1:]) or 0
+    p = _parser(argparse.ArgumentParser(prog=f"polychromic {argv[0]}", description=h))
+    if hasattr(f, "add_args"): f.add_args(p)
+    return f(p.parse_args(argv[1:])) or 0
+
+def main(argv=None) -> int:
+    "Entry point of the `polychromic` console script: an expected error is one line on stderr and exit code 2."
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try: return _run_command(argv)
+    except KeyboardInterrupt: print("polychromic: interrupted", file=sys.stderr); return 130
+    except Exception as e:
+        if not _expected(e) or os.environ.get("POLYCHROMIC_TRACEBACK"): raise
+        print(f"polychromic: error: {_one_line(e)}", file=sys.stderr); return 2

@@ -4,17 +4,18 @@
 
 # %% ../nbs/13_config.ipynb #2ee0a9d7
 from __future__ import annotations
-import dataclasses, difflib, enum, hashlib, json, math, os, types, typing, warnings
+import dataclasses, difflib, enum, hashlib, json, math, os, sys, types, typing, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .trainer import PolychromicConfig, RENAMED
 from .frontier import DEFAULT_TEMPERATURES
 
 # %% auto #0
-__all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'EVAL_SCHEMA', 'RunArgs', 'ConfigError', 'schema_fields',
-           'unknown_key_message', 'coerce', 'resolve', 'run_name', 'config_hash', 'TrainSettings',
-           'train_settings_from', 'load_yaml', 'train_settings', 'notebook_settings', 'schema_parser', 'train_parser',
-           'settings_from_argv', 'EvalArgs', 'eval_parser', 'eval_settings']
+__all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'PROJECT_GROUPS', 'TRL_USUAL', 'EVAL_SCHEMA', 'RunArgs',
+           'ConfigError', 'schema_fields', 'unknown_key_message', 'coerce', 'resolve', 'run_name', 'config_hash',
+           'TrainSettings', 'train_settings_from', 'kernel_report', 'load_yaml', 'train_settings', 'notebook_settings',
+           'schema_parser', 'train_parser', 'help_groups', 'group_options', 'settings_from_argv', 'EvalArgs',
+           'eval_parser', 'eval_settings']
 
 # %% ../nbs/13_config.ipynb #1813b6c9
 @dataclass
@@ -23,8 +24,8 @@ class RunArgs:
     model: str|None = field(default=None, metadata={"help": "HF id, local model directory or .gguf file (None: the embedded SmolLM2-135M-Instruct)."})
     data: str|None = field(default=None, metadata={"help": "JSONL file, directory or glob of tweet/reply pairs (None: the bundled sample)."})
     split_seed: int = field(default=42, metadata={"help": "Seed of the by-tweet train/validation/test split; keep it fixed across training seeds so every seed has the same test tweets."})
-    max_train_samples: int|None = field(default=64, metadata={"help": "Training pairs used (None: all of the train split)."})
-    max_eval_samples: int|None = field(default=16, metadata={"help": "Validation pairs for the eval loss (None: the whole validation split)."})
+    max_train_samples: int|None = field(default=64, metadata={"help": "Training pairs used (None: all of the train split; 0 is an error, not 'all')."})
+    max_eval_samples: int|None = field(default=16, metadata={"help": "Validation pairs for the eval loss (None: the whole validation split; 0 is an error)."})
     lora_r: int = field(default=8, metadata={"help": "LoRA rank."})
     lora_alpha: int = field(default=16, metadata={"help": "LoRA alpha (scale = alpha / r)."})
     lora_dropout: float = field(default=0.0, metadata={"help": "Dropout on the LoRA input."})
@@ -217,11 +218,66 @@ def _check_combinations(s:dict, source:str):
         if steps in s and s.get(strategy, _plain(_default(schema_fields()[strategy]))) == "no":
             raise ConfigError(f"{source}: {steps}={s[steps]} has no effect while {strategy}='no'; set {strategy}: steps")
 
+# %% ../nbs/13_config.ipynb #0dee469b
+_EVAL_RULES = [   # (field, fails(value, settings), message): checked in this order when `EvalArgs` is built
+    ("k", lambda v, s: v < 1, "must be >= 1"),
+    ("n_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
+    ("temperature", lambda v, s: not v > 0, "must be > 0"),
+    ("top_p", lambda v, s: not 0 < v <= 1, "must be in (0, 1]"),
+    ("max_completion_length", lambda v, s: v < 1, "must be >= 1"),
+    ("checker_strictness", lambda v, s: v not in ("lenient", "medium", "strict"), "must be lenient, medium or strict"),
+    ("labels", lambda v, s: v is not None and len(v) != len(s.runs), lambda s: f"needs one label per run ({len(s.runs)})"),
+    ("frontier_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
+    ("treatment_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
+    ("frontier_temperatures", lambda v, s: len(v) == 1, "a frontier needs at least two temperatures (or none: [])"),
+    ("calibration_target", lambda v, s: not 0 <= v < 1, "must be a pass@1 in (0, 1), or 0 for none"),
+    ("calibration_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
+]
+
+def _first_failure(settings, rules) -> str|None:
+    "'field: rule, got value' of the first rule that `settings` (an object with the fields as attributes) fails."
+    for name, fails, msg in rules:
+        v = getattr(settings, name)
+        if fails(v, settings): return f"{name}: {msg(settings) if callable(msg) else msg}, got {v!r}"
+
+def _check_rules(settings, rules):
+    "Raise `ValueError` naming the class, field, rule and value of the first rule that `settings` fails."
+    if (m := _first_failure(settings, rules)): raise ValueError(f"{type(settings).__name__}.{m}")
+
+# %% ../nbs/13_config.ipynb #c1b7e398
+_size, _opt_size = (lambda v, s: v < 1), (lambda v, s: v is not None and v < 1)
+_TRAIN_RULES = [   # what TRL, PEFT and the trainer config accept silently (or fail on only after the model has loaded)
+    ("per_device_train_batch_size", _size, "must be >= 1"),
+    ("per_device_eval_batch_size", _size, "must be >= 1"),
+    ("gradient_accumulation_steps", _size, "must be >= 1"),
+    ("learning_rate", lambda v, s: not v > 0, "must be > 0"),
+    ("num_train_epochs", lambda v, s: not v > 0, "must be > 0"),
+    ("max_steps", lambda v, s: v == 0 or v < -1, "must be >= 1, or -1 to train num_train_epochs"),
+    ("max_length", _opt_size, "must be >= 1 or None"),
+    ("logging_steps", lambda v, s: not v > 0, "must be > 0"),
+    ("lora_r", _size, "must be >= 1"),
+    ("lora_alpha", lambda v, s: not v > 0, "must be > 0"),
+    ("lora_dropout", lambda v, s: not 0 <= v < 1, "must be in [0, 1)"),
+    ("target_modules", lambda v, s: len(v) == 0 or not all(v), "must name at least one module"),
+    ("max_train_samples", _opt_size, "must be >= 1, or None for the whole train split"),
+    ("max_eval_samples", _opt_size, "must be >= 1, or None for the whole validation split"),
+    ("n_sample_prompts", _size, "must be >= 1"),
+    ("n_sample_replies", _size, "must be >= 1"),
+    ("torch_threads", _opt_size, "must be >= 1 or None"),
+]
+
+def _check_train(s:dict, source:str):
+    "Raise a `ConfigError` naming `source` and the field of the first `_TRAIN_RULES` rule that resolved `s` fails."
+    known = schema_fields()
+    eff = types.SimpleNamespace(**{k: s[k] if k in s else _plain(_default(known[k])) for k, _, _ in _TRAIN_RULES})
+    if (m := _first_failure(eff, _TRAIN_RULES)): raise ConfigError(f"{source}: {m}")
+
 # %% ../nbs/13_config.ipynb #a91efd39
 def train_settings_from(settings:dict, source:str="settings", lines:dict|None=None) -> TrainSettings:
     "Validate flat `settings` (any keys of `RunArgs` and the trainer config) into `TrainSettings`; loads nothing."
     s = resolve(settings, TRAIN_SCHEMA, source=source, lines=lines)
     _check_combinations(s, source)
+    _check_train(s, source)
     h = config_hash(s)
     name = s.get("run_name") or f"{run_name(s.get('lam', 0.0), s.get('objective', 'diversity'), s.get('seed', 42))}-{h}"
     out = Path(s["output_dir"]) if s.get("output_dir") else Path(s.get("runs_dir", "runs"))/name
@@ -233,6 +289,21 @@ def train_settings_from(settings:dict, source:str="settings", lines:dict|None=No
     except (ValueError, TypeError) as e: raise ConfigError(f"{source}: {e}") from None
     return TrainSettings(run, args, s, name, h, out)
 
+# %% ../nbs/13_config.ipynb #69500bb0
+def _one_line_exc(shell, etype, value, tb, tb_offset=None):
+    shell._showtraceback(etype, value, [f"{etype.__name__}: {value}"])
+
+def kernel_report(e:ConfigError) -> bool:
+    "In a Jupyter kernel: `e` as one line on the terminal now, and as one line (no traceback) in the notebook."
+    ip = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if type(ip).__name__ != "ZMQInteractiveShell": return False     # not a Jupyter kernel (a terminal, nbdev's tests)
+    line = f"polychromic: error: {e}\n".encode()
+    fd = getattr(sys.stderr, "_original_stdstream_copy", None)      # ipykernel captures fd 2; this is the terminal's
+    try: os.write(fd if fd is not None else sys.__stderr__.fileno(), line)
+    except (OSError, ValueError): pass
+    ip.set_custom_exc((ConfigError,), _one_line_exc)
+    return True
+
 # %% ../nbs/13_config.ipynb #9f28f766
 def load_yaml(path) -> tuple[dict, dict]:
     "`(settings, {key: line})` of a YAML mapping of settings."
@@ -240,19 +311,28 @@ def load_yaml(path) -> tuple[dict, dict]:
     path = Path(path)
     if not path.exists(): raise ConfigError(f"config file not found: {path}")
     text = path.read_text()
-    data = yaml.safe_load(text) or {}
+    try: data, node = yaml.safe_load(text) or {}, yaml.compose(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        raise ConfigError(f"{path}{f', line {mark.line + 1}' if mark else ''}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
     if not isinstance(data, dict): raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
-    node = yaml.compose(text)
-    lines = {k.value: k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
+    lines = {}
+    for k, _ in node.value:
+        if k.value in lines: raise ConfigError(f"{path}, line {k.start_mark.line + 1}: duplicate key '{k.value}' (first at line {lines[k.value]})")
+        lines[k.value] = k.start_mark.line + 1
     return data, lines
 
-def train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
-    "Validated run settings from a YAML file `config` (optional) and keyword `overrides` (which win)."
+def _train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
     data, lines = load_yaml(config) if config else ({}, {})
     for k in data:
         if k not in schema_fields(): raise ConfigError(unknown_key_message(k, schema_fields(), _where(str(config), lines, k)))
     src = source or " + ".join(filter(None, [str(config) if config else "", "settings" if overrides else ""])) or "settings"
     return train_settings_from({**data, **overrides}, source=src, lines=None if overrides else lines)
+
+def train_settings(config=None, source:str|None=None, **overrides) -> TrainSettings:
+    "Validated run settings from a YAML file `config` (optional) and keyword `overrides` (which win)."
+    try: return _train_settings(config, source, **overrides)
+    except ConfigError as e: kernel_report(e); raise
 
 # %% ../nbs/13_config.ipynb #247d4023
 _KERNEL_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
@@ -272,10 +352,49 @@ def schema_parser(schema, prog:str, description:str, defaults:dict|None=None):
     return p
 
 def train_parser(prog:str="polychromic train"):
-    "The command line of a training run (defaults shown are the project's)."
-    return schema_parser(TRAIN_SCHEMA, prog, "Train one run (the SFT baseline at lam 0, diversity-aware otherwise) and "
-                         "write its record to <runs_dir>/<run name>/run.json. Runs unchanged under accelerate launch or torchrun.",
-                         DEFAULTS)
+    "The command line of a training run: the project's settings first, TRL's after, grouped; defaults shown are the project's."
+    p = schema_parser(TRAIN_SCHEMA, prog, "Train one run (the SFT baseline at lam 0, diversity-aware otherwise) and "
+                      "write its record to <runs_dir>/<run name>/run.json. Runs unchanged under accelerate launch or torchrun. "
+                      "A YAML file (--config) takes the same keys; options given here win.", DEFAULTS)
+    return group_options(p, help_groups())
+
+# %% ../nbs/13_config.ipynb #461f4bd7
+PROJECT_GROUPS = {   # the project's own settings, in the order `polychromic train --help` shows them
+    "λ and objective": ["lam", "objective", "diversity_metric", "distinct_n", "diversity_every", "embedder", "track_diversity_every"],
+    "sampling (the N replies per prompt)": ["num_generations", "temperature", "top_p", "allow_biased_top_p", "max_completion_length",
+                                             "max_prompts_per_step", "diversity_micro_batch_size", "sampling_merge_lora",
+                                             "sampling_static_cache", "generation_seed"],
+    "data": ["data", "split_seed", "max_train_samples", "max_eval_samples"],
+    "model and LoRA": ["model", "lora_r", "lora_alpha", "lora_dropout", "target_modules", "load_in_4bit"],
+    "runs": ["config", "runs_dir", "resume", "n_sample_prompts", "n_sample_replies", "torch_threads"],
+}
+TRL_USUAL = ["learning_rate", "max_steps", "num_train_epochs", "per_device_train_batch_size", "gradient_accumulation_steps",
+             "seed", "lr_scheduler_type", "warmup_steps", "weight_decay", "max_length", "logging_steps", "save_strategy",
+             "save_steps", "save_total_limit", "eval_strategy", "eval_steps", "bf16", "gradient_checkpointing", "report_to",
+             "output_dir", "run_name", "push_to_hub", "hub_model_id"]
+
+def help_groups() -> dict:
+    "`{title: [field, ...]}` of every training setting: the project's groups, then TRL's usual, SFT's and the other options."
+    from trl import SFTConfig
+    from transformers import TrainingArguments
+    ta, sft = [f.name for f in fields(TrainingArguments)], [f.name for f in fields(SFTConfig)]
+    listed = {n for ns in PROJECT_GROUPS.values() for n in ns} | set(TRL_USUAL)
+    own = [n for n in schema_fields() if n not in sft and n not in listed and n not in RENAMED]
+    return {**PROJECT_GROUPS, **({"more polychromic settings": own} if own else {}), "training (TRL / transformers: the usual)": TRL_USUAL,
+            "SFT (TRL SFTConfig)": [n for n in sft if n not in ta and n not in listed],
+            "other options (transformers TrainingArguments)": [n for n in ta if n not in listed]}
+
+# %% ../nbs/13_config.ipynb #58d37ca6
+def group_options(p, groups:dict):
+    "`p` with its options moved into argument groups titled as in `groups` (in that order); deprecated names hidden."
+    import argparse
+    by_dest = {a.dest: a for a in p._actions}
+    for g in p._action_groups: g._group_actions[:] = [a for a in g._group_actions if a.dest == "help"]
+    for title, names in groups.items(): p.add_argument_group(title)._group_actions.extend(by_dest[n] for n in names if n in by_dest)
+    for old in RENAMED:
+        if old in by_dest: by_dest[old].help = argparse.SUPPRESS
+    p.usage = f"{p.prog} [--config FILE.yaml] [--KEY VALUE ...]"
+    return p
 
 # %% ../nbs/13_config.ipynb #2c428ce3
 def _cli_split(argv) -> tuple[str|None, list]:
@@ -298,29 +417,6 @@ def settings_from_argv(argv, parser=None) -> tuple[str|None, dict]:
     base = vars(parser.parse_known_args([])[0])   # defaults as the parser post-processes them
     given = {k: v for k, v in vars(ns).items() if k != "config" and v != base[k]}
     return config, given
-
-# %% ../nbs/13_config.ipynb #0dee469b
-_EVAL_RULES = [   # (field, fails(value, settings), message): checked in this order when `EvalArgs` is built
-    ("k", lambda v, s: v < 1, "must be >= 1"),
-    ("n_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
-    ("temperature", lambda v, s: not v > 0, "must be > 0"),
-    ("top_p", lambda v, s: not 0 < v <= 1, "must be in (0, 1]"),
-    ("max_completion_length", lambda v, s: v < 1, "must be >= 1"),
-    ("checker_strictness", lambda v, s: v not in ("lenient", "medium", "strict"), "must be lenient, medium or strict"),
-    ("labels", lambda v, s: v is not None and len(v) != len(s.runs), lambda s: f"needs one label per run ({len(s.runs)})"),
-    ("frontier_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
-    ("treatment_temperatures", lambda v, s: not all(t > 0 for t in v), "every temperature must be > 0"),
-    ("frontier_temperatures", lambda v, s: len(v) == 1, "a frontier needs at least two temperatures (or none: [])"),
-    ("calibration_target", lambda v, s: not 0 <= v < 1, "must be a pass@1 in (0, 1), or 0 for none"),
-    ("calibration_prompts", lambda v, s: v is not None and v < 1, "must be >= 1 or None"),
-]
-
-def _check_rules(settings, rules):
-    "Raise `ValueError` naming the class, field, rule and value of the first rule that `settings` fails."
-    for name, fails, msg in rules:
-        v = getattr(settings, name)
-        if fails(v, settings):
-            raise ValueError(f"{type(settings).__name__}.{name}: {msg(settings) if callable(msg) else msg}, got {v!r}")
 
 # %% ../nbs/13_config.ipynb #a41c0344
 @dataclass

@@ -14,31 +14,67 @@ from .records import TrainRecord, Evaluation, training_record, jsonable, publish
 from .runs import progress
 
 # %% auto #0
-__all__ = ['RunExists', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'ProgressLog', 'base_model_name',
-           'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split', 'test_prompts',
-           'validation_prompts', 'model_temperatures', 'sample_models', 'per_prompt_tables', 'compare_models',
-           'frontier_results', 'calibrated_passk', 'passk_curves', 'run_judge', 'write_generations', 'measure',
-           'evaluation_report', 'all_passk', 'frontier_charts', 'render_evaluation', 'evaluation_metrics',
+__all__ = ['RunExists', 'checkpoint_damage', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'ProgressLog',
+           'base_model_name', 'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split',
+           'test_prompts', 'validation_prompts', 'model_temperatures', 'sample_models', 'per_prompt_tables',
+           'compare_models', 'frontier_results', 'calibrated_passk', 'passk_curves', 'run_judge', 'write_generations',
+           'measure', 'evaluation_report', 'all_passk', 'frontier_charts', 'render_evaluation', 'evaluation_metrics',
            'evaluate_runs', 'evaluation_of', 'publish_evaluation']
 
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
     "The run's directory already holds a run."
 
+def _checkpoints(d:Path) -> list[Path]:
+    "The checkpoint directories of the run directory `d`, newest (highest step) first."
+    found = [p for p in d.glob("checkpoint-*") if p.is_dir() and p.name.split("-", 1)[1].isdigit()] if d.is_dir() else []
+    return sorted(found, key=lambda p: int(p.name.split("-", 1)[1]), reverse=True)
+
+def checkpoint_damage(ckpt:Path) -> str|None:
+    "What is wrong with the checkpoint directory `ckpt` (a missing, truncated or unreadable file), or None if it is intact."
+    import zipfile
+    from safetensors import safe_open
+    try: json.loads((ckpt/"trainer_state.json").read_text())
+    except (ValueError, OSError) as e: return f"trainer_state.json: {type(e).__name__}: {e}"
+    weights = sorted(ckpt.glob("*.safetensors"))
+    if not weights and not any(ckpt.glob("*.bin")): return "no weights (*.safetensors)"
+    for w in weights:
+        try:
+            with safe_open(str(w), framework="np") as f: list(f.keys())
+        except Exception as e: return f"{w.name}: {e}"
+    for pt in ("optimizer.pt", "scheduler.pt", "rng_state.pth"):
+        if (ckpt/pt).exists() and not zipfile.is_zipfile(ckpt/pt): return f"{pt}: truncated or not a torch file"
+
+
+# %% ../nbs/15_pipeline.ipynb #40c7c04e
+def _newest_intact(d:Path) -> str|None:
+    "The newest checkpoint of `d` that is intact (a warning names each damaged one skipped); an error if all are damaged."
+    import warnings
+    ckpts, damaged = _checkpoints(d), []
+    for c in ckpts:
+        if (why := checkpoint_damage(c)) is None:
+            if damaged: warnings.warn(f"resuming from {c}, the newest intact checkpoint; skipped damaged " +
+                                      "; ".join(f"{p} ({w})" for p, w in damaged), stacklevel=3)
+            return str(c)
+        damaged.append((c, why))
+    if damaged: raise ConfigError(f"resume=True, but every checkpoint of {d} is damaged: " +
+                                  "; ".join(f"{p} ({w})" for p, w in damaged) + ". Delete the directory to start over")
+    return None
+
 def resume_checkpoint(ts:TrainSettings) -> str|None:
-    "The checkpoint to continue from (`resume` or `resume_from_checkpoint`), or None; an error if there is none."
-    from transformers.trainer_utils import get_last_checkpoint
+    "The checkpoint to continue from (`resume_from_checkpoint`, or with `resume` the newest intact one), or None."
     explicit = ts.args.resume_from_checkpoint
     if explicit:
         if not Path(explicit).is_dir(): raise ConfigError(f"resume_from_checkpoint={explicit!r}: no such checkpoint directory")
+        if (why := checkpoint_damage(Path(explicit))): raise ConfigError(f"resume_from_checkpoint={explicit!r} is damaged: {why}")
         return str(explicit)
     if not ts.run.resume: return None
-    ckpt = get_last_checkpoint(str(ts.output_dir)) if ts.output_dir.is_dir() else None
+    ckpt = _newest_intact(ts.output_dir)
     if ckpt is None:
+        strategy = getattr(ts.args.save_strategy, "value", ts.args.save_strategy)
         raise ConfigError(f"resume=True, but {ts.output_dir} has no checkpoint to resume from. Checkpoints are written only "
                           f"with save_strategy: steps and save_steps: N (every N optimizer steps); this run had "
-                          f"save_strategy={ts.args.save_strategy.value if hasattr(ts.args.save_strategy, 'value') else ts.args.save_strategy!r}. "
-                          "Train with those set to be able to resume.")
+                          f"save_strategy={strategy!r}. Train with those set to be able to resume.")
     return ckpt
 
 def check_run_dir(ts:TrainSettings) -> str|None:
@@ -48,9 +84,9 @@ def check_run_dir(ts:TrainSettings) -> str|None:
         raise RunExists(f"{d} holds a completed run of this configuration ({d/'run.json'}). Its record stands; to train the "
                         "same settings again, give it another name with run_name=...")
     ckpt = resume_checkpoint(ts)
-    if ckpt is None and (d/"config.json").exists():
-        raise RunExists(f"{d} holds an unfinished run of this configuration: resume=True continues it from its last "
-                        "checkpoint; or delete the directory to start over")
+    if ckpt is None and d.exists():
+        raise RunExists(f"{d} exists and holds an unfinished run of this configuration (a run that was killed): resume=True "
+                        "continues it from its last checkpoint; or delete the directory to start over")
     return ckpt
 
 # %% ../nbs/15_pipeline.ipynb #6320616a
@@ -218,39 +254,55 @@ def _save_outputs(ts, trainer, tok, hist) -> dict:
     return dict(adapter=d/"adapter", log_history=d/"log_history.json", curves=curves, curves_png=png)
 
 # %% ../nbs/15_pipeline.ipynb #8bea61ec
-def _claim_run_dir(ts:TrainSettings) -> tuple:
-    "Check the run directory and the device, set up the (distributed) state; the main process claims the directory."
+def _preflight(ts:TrainSettings) -> str|None:
+    "Everything checked before data or a model is read: the run directory, the checkpoint to resume, the device."
     import torch
-    from accelerate import PartialState
-    a, r = ts.args, ts.run
-    ckpt = check_run_dir(ts)                       # before anything is loaded
-    if r.load_in_4bit and not torch.cuda.is_available(): raise ConfigError("load_in_4bit needs a CUDA GPU; this machine has none")
-    device = a.device                              # sets up the (distributed) state
-    state = PartialState()
-    state.wait_for_everyone()                      # every process has checked the directory before it is claimed
-    if state.is_main_process:
-        ts.output_dir.mkdir(parents=True, exist_ok=True)
-        (ts.output_dir/"config.json").write_text(json.dumps({"name": ts.name, "config_hash": ts.config_hash, **ts.settings}, indent=1))
-    if r.torch_threads or device.type == "cpu": torch.set_num_threads(int(r.torch_threads or 1))
-    return ckpt, device, state
+    ckpt = check_run_dir(ts)
+    if ts.run.load_in_4bit and not torch.cuda.is_available(): raise ConfigError("load_in_4bit needs a CUDA GPU; this machine has none")
+    return ckpt
 
 def _run_datasets(ts:TrainSettings) -> tuple:
-    "`(data, conversational splits, train set, eval set)`: the sets shuffled and cut to the run's sizes."
+    "`(data, conversational splits, train set, eval set)`: the sets shuffled and cut to the run's sizes (None: all)."
     a, r = ts.args, ts.run
     data = run_data(r.data, r.split_seed)
     conv = to_conversation(data["splits"])
     train_ds, eval_ds = conv["train"].shuffle(seed=a.seed), conv["validation"]
-    if r.max_train_samples: train_ds = train_ds.select(range(min(r.max_train_samples, len(train_ds))))
-    if r.max_eval_samples: eval_ds = eval_ds.select(range(min(r.max_eval_samples, len(eval_ds))))
+    if r.max_train_samples is not None: train_ds = train_ds.select(range(min(r.max_train_samples, len(train_ds))))
+    if r.max_eval_samples is not None: eval_ds = eval_ds.select(range(min(r.max_eval_samples, len(eval_ds))))
     return data, conv, train_ds, eval_ds
+
+# %% ../nbs/15_pipeline.ipynb #195cf118
+def _claim_run_dir(ts:TrainSettings, ckpt:str|None) -> tuple:
+    "Set up the (distributed) state; the main process creates the run directory (atomically) unless resuming in it."
+    import torch
+    from accelerate import PartialState
+    device = ts.args.device                        # sets up the (distributed) state
+    state = PartialState()
+    state.wait_for_everyone()                      # every process has checked the directory before it is claimed
+    claimed = False
+    if state.is_main_process and ckpt is None:
+        ts.output_dir.parent.mkdir(parents=True, exist_ok=True)
+        try: ts.output_dir.mkdir()                 # no exist_ok: of two identical commands, one wins
+        except FileExistsError: raise RunExists(f"{ts.output_dir} was claimed by another run of this configuration just now") from None
+        claimed = True
+        (ts.output_dir/"config.json").write_text(json.dumps({"name": ts.name, "config_hash": ts.config_hash, **ts.settings}, indent=1))
+    if ts.run.torch_threads or device.type == "cpu": torch.set_num_threads(int(ts.run.torch_threads or 1))
+    return device, state, claimed
+
+def _release_run_dir(d:Path):
+    "After a failure: remove the claimed directory `d` unless it holds the finished run or a checkpoint; say which."
+    import shutil, sys
+    if (d/"run.json").exists(): return            # trained and recorded; what failed came after (e.g. the upload)
+    if _checkpoints(d): print(f"polychromic: {d} keeps its checkpoints: resume=True continues the run", file=sys.stderr)
+    else: shutil.rmtree(d, ignore_errors=True); print(f"polychromic: removed {d} (the run failed before its first checkpoint)", file=sys.stderr)
 
 # %% ../nbs/15_pipeline.ipynb #0e170b2a
 def _sample_callback(ts:TrainSettings, validation, show:bool):
-    "The callback that samples replies to the first `n_sample_prompts` distinct validation tweets."
+    "The callback that samples replies (as long as the run's own samples) to the first `n_sample_prompts` distinct validation tweets."
     from polychromic.trainer import SampleGenerationsCallback
     rows = _sample_rows(validation, ts.run.n_sample_prompts)
     return SampleGenerationsCallback([x["prompt"] for x in rows], k=ts.run.n_sample_replies, labels=[x["tweet"] for x in rows],
-                                     max_new_tokens=48, seed=ts.args.seed, show=show)
+                                     max_new_tokens=ts.args.max_completion_length, seed=ts.args.seed, show=show)
 
 # %% ../nbs/15_pipeline.ipynb #089fc28d
 def _run_json(ts:TrainSettings, data:dict, trainer, out, ev:dict, hist:pd.DataFrame, saved:dict, *, wall:float,
@@ -270,13 +322,10 @@ def _run_json(ts:TrainSettings, data:dict, trainer, out, ev:dict, hist:pd.DataFr
                 git_commit=_git_commit(), device=str(device), versions=_versions())
 
 # %% ../nbs/15_pipeline.ipynb #dc1ae044
-def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
-    "Train the run `ts` (or settings for `config.train_settings`); write adapter, history, curves and `run.json` (a `TrainRecord`)."
+def _train_claimed(ts:TrainSettings, ckpt, data:dict, conv, train_ds, eval_ds, device, state, show:bool) -> dict:
+    "The part of `train_run` after the run directory is claimed: load, train, evaluate, save, record."
     from polychromic.models import load_model_and_tokenizer
-    if isinstance(ts, dict): ts = train_settings(**ts)
     a, r = ts.args, ts.run
-    ckpt, device, state = _claim_run_dir(ts)
-    data, conv, train_ds, eval_ds = _run_datasets(ts)
     t_load = time.time()
     lm, tok = load_model_and_tokenizer(r.model, load_in_4bit=r.load_in_4bit, device=str(device))
     load_s = time.time() - t_load
@@ -299,6 +348,18 @@ def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
     (ts.output_dir/"run.json").write_text(rec.to_json(indent=1))
     if push: rec.hub = push_adapter(rec, a.hub_model_id)
     return {**res, "after": after, "curves": saved["curves"], "record": rec}
+
+# %% ../nbs/15_pipeline.ipynb #f7ac8349
+def train_run(ts:TrainSettings|dict, show:bool=False) -> dict:
+    "Train the run `ts` (or settings for `config.train_settings`); write adapter, history, curves and `run.json` (a `TrainRecord`)."
+    if isinstance(ts, dict): ts = train_settings(**ts)
+    ckpt = _preflight(ts)                                      # nothing read or created yet
+    data, conv, train_ds, eval_ds = _run_datasets(ts)          # bad data fails here, before the directory exists
+    device, state, claimed = _claim_run_dir(ts, ckpt)
+    try: return _train_claimed(ts, ckpt, data, conv, train_ds, eval_ds, device, state, show)
+    except BaseException:
+        if claimed: _release_run_dir(ts.output_dir)
+        raise
 
 # %% ../nbs/15_pipeline.ipynb #d6f7caa9
 def eval_split(records:list[dict]) -> dict:

@@ -6,8 +6,10 @@ import pytest
 BIN = Path(sys.executable).parent / "polychromic"
 ROOT = Path(__file__).resolve().parents[1]
 
+CACHE = Path(__file__).resolve().parent / ".cache"   # one help cache for this test module (git-ignored folder below)
+
 def _run(*args, cwd=None, timeout=600):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "XDG_CACHE_HOME": str(CACHE)}
     env.pop("ANTHROPIC_API_KEY", None)
     return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
 
@@ -23,6 +25,32 @@ def test_doctor_fails_when_runs_not_writable(tmp_path):
     r = _run("doctor", "--no-models", "--runs-dir", str(f / "runs"))
     assert r.returncode == 1
     assert "fix: runs/ writable" in r.stdout
+
+def test_doctor_creates_nothing(tmp_path):
+    r = _run("doctor", "--no-models", cwd=tmp_path)
+    assert "runs/ writable" in r.stdout and "(created by the first run)" in r.stdout, r.stdout + r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+_LIGHT = ("import sys; from polychromic.cli import main\n"
+          "try: main(sys.argv[1:])\nexcept SystemExit: pass\n"
+          "print('HEAVY', sorted(m for m in ('torch', 'transformers', 'trl', 'datasets') if m in sys.modules))")
+
+@pytest.mark.parametrize("args", [["--help"], ["train", "--help"], ["evaluate", "--help"]])
+def test_help_imports_no_heavy_library(tmp_path, args):
+    "`--help` answers without torch/transformers/trl/datasets (once a command's help is cached), so in well under 2 s."
+    env = {**os.environ, "XDG_CACHE_HOME": str(CACHE)}
+    first = subprocess.run([sys.executable, "-c", _LIGHT, *args], capture_output=True, text=True, env=env, timeout=600)
+    r = subprocess.run([sys.executable, "-c", _LIGHT, *args], capture_output=True, text=True, env=env, timeout=600)
+    same = r.stdout.rsplit("HEAVY", 1)[0] == first.stdout.rsplit("HEAVY", 1)[0]
+    assert "usage: polychromic" in r.stdout and same, r.stdout[-500:] + r.stderr[-2000:]
+    assert "HEAVY []" in r.stdout, r.stdout[-300:]
+
+def test_train_help_opens_with_the_projects_settings(tmp_path):
+    r = _run("train", "--help", cwd=tmp_path)
+    heads = [l for l in r.stdout.splitlines() if l and not l.startswith(" ") and l.endswith(":")]
+    assert heads[1:6] == ["λ and objective:", "sampling (the N replies per prompt):", "data:", "model and LoRA:", "runs:"], heads
+    assert r.stdout.index("\n  --lam ") < r.stdout.index("\n  --learning_rate ") < r.stdout.index("\n  --adam_beta1 ")
+    assert len(r.stdout.splitlines()[0]) < 100          # the usage line, not 800 options
 
 def test_help_shows_every_option_with_help_and_default(tmp_path):
     r = _run("train", "--help", cwd=tmp_path)
@@ -58,9 +86,27 @@ def test_bad_settings_fail_before_loading_anything(tmp_path, args, msg):
     assert not (tmp_path/"runs").exists() or not any((tmp_path/"runs").iterdir())
 
 def test_yaml_errors_name_file_and_line(tmp_path):
-    (tmp_path/"x.yaml").write_text("lam: 0.5\nlamda: 0.3\n")
-    r = _run("train", "--config", "x.yaml", cwd=tmp_path)
-    assert r.returncode == 2 and "x.yaml, line 2: unknown key 'lamda'; did you mean 'lam'?" in r.stderr, r.stderr
+    for text, msg in (("lam: 0.5\nlamda: 0.3\n", "x.yaml, line 2: unknown key 'lamda'; did you mean 'lam'?"),
+                      ("lam: 0.5\nmax_steps: 2\nlam: 0.3\n", "x.yaml, line 3: duplicate key 'lam' (first at line 1)"),
+                      ("lam: 0.5\nmax_steps: [2\nseed: 1\n", "x.yaml, line 3: invalid YAML")):
+        (tmp_path/"x.yaml").write_text(text)
+        r = _run("train", "--config", "x.yaml", cwd=tmp_path)
+        assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+@pytest.mark.parametrize("args,msg", [
+    (["--data", "/etc/passwd"], "/etc/passwd"),                                   # DataError: a traceback and a run folder left
+    (["--learning_rate=-1e-4"], "learning_rate: must be > 0, got -0.0001"),   # was: a traceback after the model loaded
+    (["--max_train_samples", "0"], "max_train_samples: must be >= 1"),           # was: trained on all rows
+    (["--data", "missing.jsonl"], "missing.jsonl"),
+    (["--runs_dir", "a_file/runs"], "a_file"),                                     # an OSError when the folder is claimed
+])
+def test_expected_errors_are_one_line_and_leave_nothing(tmp_path, args, msg):
+    (tmp_path/"a_file").write_text("x")
+    r = _run("train", "--runs_dir", "runs", *args, cwd=tmp_path)
+    assert r.returncode == 2, r.stdout[-1000:] + r.stderr[-3000:]
+    lines = [l for l in r.stderr.splitlines() if l.startswith("polychromic: error:")]
+    assert len(lines) == 1 and msg in lines[0] and "Traceback" not in r.stderr, r.stderr[-3000:]
+    assert not (tmp_path/"runs").exists()                                         # nothing blocks the same command
 
 def test_papermill_rejects_a_misspelt_parameter(tmp_path):
     pm = Path(sys.executable).parent / "papermill"
@@ -68,6 +114,8 @@ def test_papermill_rejects_a_misspelt_parameter(tmp_path):
     r = subprocess.run([str(pm), str(ROOT/"nbs/train.ipynb"), str(tmp_path/"x.ipynb"), "-p", "lamda", "0.3"],
                        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
     assert r.returncode != 0 and "unknown key 'lamda'; did you mean 'lam'?" in r.stdout + r.stderr
+    first = r.stderr.index("polychromic: error: notebook parameters: unknown key 'lamda'; did you mean 'lam'?")
+    assert first < r.stderr.index("Traceback"), r.stderr                # the one line before papermill's traceback
     assert time.time() - t < 90
 
 @pytest.fixture(scope="module")
@@ -101,6 +149,21 @@ def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
     m = json.loads((tmp_path/"ev"/"metrics.json").read_text())
     assert m["split_seed"] == 42 and m["n_prompts"] == 2 and m["judge"]["status"] == "off"
     assert "judge win rate > 55%" in ev.stdout
+
+def test_resume_falls_back_to_the_newest_intact_checkpoint(tmp_path, tiny_dir):
+    args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK, "--save_strategy", "steps", "--save_steps", "1"]
+    r = _run(*args, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    (d,) = (tmp_path/"out").iterdir()
+    (d/"run.json").unlink()                                               # as if killed after the last checkpoint
+    w = d/"checkpoint-2"/"adapter_model.safetensors"; w.write_bytes(w.read_bytes()[:100])
+    again = _run(*args, cwd=tmp_path)
+    assert again.returncode == 2 and "unfinished run" in again.stderr and "Traceback" not in again.stderr, again.stderr[-2000:]
+    r = _run(*args, "--resume", "true", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "skipped damaged" in r.stderr and "checkpoint-2" in r.stderr, r.stderr[-2000:]
+    rec = json.loads((d/"run.json").read_text())
+    assert rec["resumed_from"].endswith("checkpoint-1") and rec["steps"] == 2
 
 def test_train_two_processes_through_the_cli(tmp_path, tiny_dir):
     "`torchrun` runs the console script unchanged: 2 CPU processes (gloo), one record written by the main process."
