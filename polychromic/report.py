@@ -92,6 +92,7 @@ def _model_of(comparison:pd.DataFrame, labels:Sequence[str]) -> pd.Series:
 
 def _padded(lo:float, hi:float, frac:float=0.06, top:float=0.0) -> list[float]:
     "A scale domain around [lo, hi] with a margin, so that no mark touches the edge."
+    if not (np.isfinite(lo) and np.isfinite(hi)): return [0.0, 1.0]   # nothing measured (e.g. every reply empty): an empty panel, not NaN
     span = (hi - lo) or abs(hi) or 1.0
     return [lo - frac * span, hi + (frac + top) * span]
 
