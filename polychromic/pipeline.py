@@ -418,7 +418,7 @@ def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs, vp:dict|
                   prog:SamplingProgress|None=None) -> tuple[dict, dict, list|None]:
     "`(grid, nll, val)`: per model {T: k replies per test prompt}, the NLL of every human reply; the baseline's replies to `vp`."
     from polychromic.quality import perplexity
-    store, prog = store or SampleStore(), prog or SamplingProgress()
+    store, prog = SampleStore() if store is None else store, SamplingProgress() if prog is None else prog   # an empty store is falsy
     Ts = [model_temperatures(ea, baseline=i == 0) for i in range(len(labels))]
     prog.plan(sum(map(len, Ts)) + (vp is not None), ea.k * (len(tp["prompts"]) * sum(map(len, Ts)) + (len(vp["prompts"]) if vp else 0)))
     grid, nll, val = {}, {}, None
@@ -518,7 +518,7 @@ def sample_matched(source, label:str, temps:list[float], tp:dict, ea:EvalArgs, s
                    prog:SamplingProgress|None=None) -> dict:
     "`{T*: k replies per test prompt}` of the baseline `source` at each temperature of `temps`."
     if not temps: return {}
-    store, prog = store or SampleStore(), prog or SamplingProgress()
+    store, prog = SampleStore() if store is None else store, SamplingProgress() if prog is None else prog   # an empty store is falsy
     progress(f"evaluate: {label} at the matched temperatures T* = {', '.join(f'{T:g}' for T in temps)}")
     model = _Lazy(source)
     out = {T: sample_once(model, label, tp, ea, T, store, prog) for T in temps}
