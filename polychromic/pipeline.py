@@ -14,12 +14,14 @@ from .records import TrainRecord, Evaluation, training_record, jsonable, publish
 from .runs import progress
 
 # %% auto #0
-__all__ = ['RunExists', 'checkpoint_damage', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data', 'ProgressLog',
-           'base_model_name', 'portable_adapter', 'model_card', 'push_adapter', 'train_run', 'eval_split',
-           'test_prompts', 'validation_prompts', 'model_temperatures', 'sample_models', 'per_prompt_tables',
-           'compare_models', 'frontier_results', 'calibrated_passk', 'passk_curves', 'run_judge', 'write_generations',
-           'measure', 'evaluation_report', 'all_passk', 'frontier_charts', 'render_evaluation', 'evaluation_metrics',
-           'evaluate_runs', 'evaluation_of', 'publish_evaluation']
+__all__ = ['QUALITIES', 'RunExists', 'checkpoint_damage', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data',
+           'ProgressLog', 'base_model_name', 'portable_adapter', 'model_card', 'push_adapter', 'train_run',
+           'eval_split', 'test_prompts', 'validation_prompts', 'model_temperatures', 'SampleStore', 'SamplingProgress',
+           'sample_once', 'sample_models', 'per_prompt_tables', 'compare_models', 'frontier_scores', 'frontier_results',
+           'matched_plan', 'off_grid', 'sample_matched', 'rigor_results', 'calibrated_passk', 'passk_curves',
+           'run_judge', 'EvaluationRefused', 'check_runs', 'write_generations', 'measure', 'evaluation_report',
+           'all_passk', 'frontier_charts', 'render_evaluation', 'evaluation_metrics', 'evaluate_runs', 'evaluation_of',
+           'publish_evaluation']
 
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -404,28 +406,94 @@ def model_temperatures(ea:EvalArgs, baseline:bool) -> list[float]:
     extra = ea.frontier_temperatures if baseline else ea.treatment_temperatures
     return sorted({float(ea.temperature), *map(float, extra)})
 
-def _sample(model, tok, prompts:list, ea:EvalArgs, T:float) -> list[list[str]]:
+def _sample(model, tok, prompts:list, ea:EvalArgs, T:float, label:str) -> list[list[str]]:
+    "`ea.k` replies per prompt at `T`, seeded by `sampling_seed(ea.seed, label, T)`."
     from polychromic.generate import sample_replies
-    return sample_replies(model, tok, prompts, k=ea.k, temperature=T, top_p=ea.top_p,
-                          max_new_tokens=ea.max_completion_length, batch_size=ea.batch_size, seed=ea.seed)
+    from polychromic.frontier import sampling_seed
+    return sample_replies(model, tok, prompts, k=ea.k, temperature=T, top_p=ea.top_p, max_new_tokens=ea.max_completion_length,
+                          batch_size=ea.batch_size, seed=sampling_seed(ea.seed, label, T))
+
+# %% ../nbs/15_pipeline.ipynb #74815970
+class SampleStore:
+    "Finished samplings of an evaluation, one JSON file each under `folder` (None: kept in memory only)."
+    def __init__(self, folder=None): self.dir, self.mem = (Path(folder) if folder else None), {}
+    def _path(self, key) -> Path: return self.dir/f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()[:20]}.json"
+    def get(self, key):
+        "The value stored under `key`, or None."
+        key = jsonable(key)
+        if self.dir is None or not self._path(key).exists(): return self.mem.get(json.dumps(key))
+        d = json.loads(self._path(key).read_text())
+        return d["value"] if d.get("key") == key else None
+    def put(self, key, value):
+        "Store `value` under `key` (atomically: a killed process leaves the old file or the new one, never half of one)."
+        key, value = jsonable(key), jsonable(value)
+        self.mem[json.dumps(key)] = value
+        if self.dir is None: return value
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = self._path(key).with_suffix(".tmp"); tmp.write_text(json.dumps({"key": key, "value": value})); os.replace(tmp, self._path(key))
+        return value
+    def __len__(self): return len(list(self.dir.glob("*.json"))) if self.dir and self.dir.exists() else len(self.mem)
+
+class SamplingProgress:
+    "One progress line per finished sampling (model, T, its time, elapsed, time left by replies still to sample)."
+    def __init__(self): self.t0, self.planned, self.done, self.jobs, self.n_done, self.sampled = time.time(), 0, 0, 0, 0, 0
+    def plan(self, n_jobs:int, n_replies:int): self.jobs += n_jobs; self.planned += n_replies
+    def finished(self, what:str, n_replies:int, seconds:float|None) -> str:
+        "Count one sampling (`seconds` None: kept from an earlier run, no time spent) and report it."
+        self.n_done += 1; self.done += n_replies
+        if seconds is not None: self.sampled += n_replies
+        el = time.time() - self.t0
+        left = el / self.sampled * max(self.planned - self.done, 0) if self.sampled else 0.0
+        line = (f"evaluate: sampled {what} ({self.n_done}/{self.jobs}) · " + ("kept from the interrupted run" if seconds is None else
+                f"{n_replies} replies in {_fmt_s(seconds)}") + f" · elapsed {_fmt_s(el)} · ETA {_fmt_s(left)}")
+        progress(line)
+        return line
 
 # %% ../nbs/15_pipeline.ipynb #9b81a9bc
-def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs, vp:dict|None=None) -> tuple[dict, dict, list|None]:
+class _Lazy:
+    "A run's model, loaded on first use (never, when every sampling of it was kept), freed by `free`."
+    def __init__(self, src): self.src, self.m = src, None
+    def __call__(self):
+        from polychromic.models import load_run_model
+        if self.m is None: self.m = load_run_model(self.src)[:2]
+        return self.m
+    def free(self):
+        import torch
+        self.m = None
+        if torch.cuda.is_available(): torch.cuda.empty_cache()
+
+def _ids_key(prompts:dict) -> str: return hashlib.sha256(json.dumps([str(t) for t in prompts["tweets"].index]).encode()).hexdigest()[:16]
+
+def sample_once(model:_Lazy, label:str, prompts:dict, ea:EvalArgs, T:float, store:SampleStore, prog:SamplingProgress,
+                kind:str="test") -> list[list[str]]:
+    "`ea.k` replies to `prompts` at `T` from the store, or sampled (seed: `sampling_seed(ea.seed, label, T)`; validation: `label/validation`) and stored."
+    key = [kind, label, float(T), _ids_key(prompts), ea.k, ea.seed]
+    what, n = f"{label} at T = {T:g}" + (" (validation tweets)" if kind != "test" else ""), ea.k * len(prompts["prompts"])
+    if (s := store.get(key)) is not None: prog.finished(what, n, None); return s
+    t = time.time()
+    s = store.put(key, _sample(*model(), prompts["prompts"], ea, T, label if kind == "test" else f"{label}/{kind}"))
+    prog.finished(what, n, time.time() - t)
+    return s
+
+# %% ../nbs/15_pipeline.ipynb #607f452c
+def sample_models(sources:list, labels:list[str], tp:dict, ea:EvalArgs, vp:dict|None=None, store:SampleStore|None=None,
+                  prog:SamplingProgress|None=None) -> tuple[dict, dict, list|None]:
     "`(grid, nll, val)`: per model {T: k replies per test prompt}, the NLL of every human reply; the baseline's replies to `vp`."
-    import torch
     from polychromic.quality import perplexity
-    from polychromic.models import load_run_model
+    store, prog = SampleStore() if store is None else store, SamplingProgress() if prog is None else prog   # an empty store is falsy
+    Ts = [model_temperatures(ea, baseline=i == 0) for i in range(len(labels))]
+    prog.plan(sum(map(len, Ts)) + (vp is not None), ea.k * (len(tp["prompts"]) * sum(map(len, Ts)) + (len(vp["prompts"]) if vp else 0)))
     grid, nll, val = {}, {}, None
     ref_prompts = [p for p, r in zip(tp["prompts"], tp["refs"]) for _ in r]; ref_replies = [x for r in tp["refs"] for x in r]
     for i, (src, lab) in enumerate(zip(sources, labels)):
-        Ts = model_temperatures(ea, baseline=i == 0)
-        progress(f"evaluate: {lab} ({i+1}/{len(labels)}): {ea.k} replies to {len(tp['prompts'])} prompts at T = {', '.join(f'{T:g}' for T in Ts)}")
-        model, tok, _ = load_run_model(src)
-        grid[lab] = {T: _sample(model, tok, tp["prompts"], ea, T) for T in Ts}
-        if i == 0 and vp is not None: val = _sample(model, tok, vp["prompts"], ea, float(ea.temperature))
-        _, nll[lab] = perplexity(model, tok, ref_prompts, ref_replies, batch_size=ea.batch_size, return_nll=True)
-        del model
-        if torch.cuda.is_available(): torch.cuda.empty_cache()
+        progress(f"evaluate: {lab} ({i+1}/{len(labels)}): {ea.k} replies to {len(tp['prompts'])} prompts at T = {', '.join(f'{T:g}' for T in Ts[i])}")
+        model = _Lazy(src)
+        grid[lab] = {T: sample_once(model, lab, tp, ea, T, store, prog) for T in Ts[i]}
+        if i == 0 and vp is not None: val = sample_once(model, lab, vp, ea, float(ea.temperature), store, prog, kind="validation")
+        key = ["nll", lab, _ids_key(tp)]
+        nll[lab] = store.get(key)
+        if nll[lab] is None: nll[lab] = store.put(key, perplexity(*model(), ref_prompts, ref_replies, batch_size=ea.batch_size, return_nll=True)[1])
+        model.free()
     return grid, nll, val
 
 # %% ../nbs/15_pipeline.ipynb #440d192c
@@ -469,17 +537,69 @@ def compare_models(tables:dict, labels:list[str], seed:int=0) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 # %% ../nbs/15_pipeline.ipynb #e33216de
-def frontier_results(grid:dict, tp:dict, labels:list[str], ea:EvalArgs, embedder=None) -> tuple[pd.DataFrame|None, dict]:
-    "The (model, T, prompt) frontier table and each model's `temperature_frontier` record against the baseline; `(None, {})`: no frontier."
-    from polychromic.frontier import frontier_table, rouge_l_quality, semantic_diversity_metric, temperature_frontier
+QUALITIES = ("rougeL", "bertscore_f1")   # the quality metrics a model is matched on (BERTScore only when the evaluation computes it)
+
+def _frontier_metrics(tp:dict, ea:EvalArgs, embedder=None) -> dict:
+    from polychromic.frontier import rouge_l_quality, bertscore_quality, semantic_diversity_metric
     from polychromic.models import paraphrase_embedder
-    if not ea.frontier_temperatures: return None, {}
-    metrics = {"rougeL": rouge_l_quality(tp["refs"]), "semantic_diversity": semantic_diversity_metric(embedder)}
+    metrics = {"rougeL": rouge_l_quality(tp["refs"])}
+    if ea.bertscore: metrics["bertscore_f1"] = bertscore_quality(tp["refs"])
+    metrics["semantic_diversity"] = semantic_diversity_metric(embedder)
     if ea.second_ruler: metrics[SECOND_RULER] = semantic_diversity_metric(paraphrase_embedder())
-    table = frontier_table(grid, metrics, prompt_ids=list(tp["tweets"].index))
-    hib = {m: METRICS[m]["higher_is_better"] for m in metrics}
-    return table, {lab: temperature_frontier(table, labels[0], lab, float(ea.temperature), metrics=list(metrics)[2:],
-                                             higher_is_better=hib, seed=ea.seed) for lab in labels[1:]}
+    return metrics
+
+def frontier_scores(grid:dict, tp:dict, ea:EvalArgs, embedder=None) -> pd.DataFrame|None:
+    "The (model, T, prompt) table of quality metrics and diversity rulers of every sampling in `grid`; None: no frontier."
+    from polychromic.frontier import frontier_table
+    if not ea.frontier_temperatures: return None
+    return frontier_table(grid, _frontier_metrics(tp, ea, embedder), prompt_ids=list(tp["tweets"].index))
+
+def frontier_results(table:pd.DataFrame|None, labels:list[str], ea:EvalArgs) -> dict:
+    "Each model's `temperature_frontier` record against the baseline over the grid `ea.frontier_temperatures` ({}: no frontier)."
+    from polychromic.frontier import temperature_frontier
+    if table is None: return {}
+    on_grid = (table["model"] != labels[0]) | table["temperature"].map(lambda t: any(math.isclose(t, g) for g in ea.frontier_temperatures))
+    div = [m for m in ("semantic_diversity", SECOND_RULER) if m in table]
+    hib = {m: METRICS[m]["higher_is_better"] for m in ("rougeL", *div)}
+    return {lab: temperature_frontier(table[on_grid], labels[0], lab, float(ea.temperature), metrics=div[1:],
+                                      higher_is_better=hib, seed=ea.seed) for lab in labels[1:]}
+
+# %% ../nbs/15_pipeline.ipynb #17f61bb3
+def matched_plan(table:pd.DataFrame, labels:list[str], ea:EvalArgs) -> dict:
+    "`{(model, quality): T*}` on the grid, T* rounded to 0.001, for every other model and each quality metric in `table`."
+    from polychromic.frontier import matched_temperatures
+    qs = [q for q in QUALITIES if q in table.columns]
+    mt = matched_temperatures(table, labels[0], labels[1:], qualities=qs, treatment_temperature=float(ea.temperature),
+                              temperatures=ea.frontier_temperatures)
+    return {(r.model, r.quality): round(float(r.matched_temperature), 3) for r in mt.itertuples()}
+
+def off_grid(plan:dict, ea:EvalArgs) -> list[float]:
+    "The T* of `plan` to sample the baseline at: not on the grid, each once, sorted."
+    return sorted({T for T in plan.values() if not any(math.isclose(T, g, abs_tol=5e-4) for g in ea.frontier_temperatures)})
+
+# %% ../nbs/15_pipeline.ipynb #b3e2dce2
+def sample_matched(source, label:str, temps:list[float], tp:dict, ea:EvalArgs, store:SampleStore|None=None,
+                   prog:SamplingProgress|None=None) -> dict:
+    "`{T*: k replies per test prompt}` of the baseline `source` at each temperature of `temps`."
+    if not temps: return {}
+    store, prog = SampleStore() if store is None else store, SamplingProgress() if prog is None else prog   # an empty store is falsy
+    progress(f"evaluate: {label} at the matched temperatures T* = {', '.join(f'{T:g}' for T in temps)}")
+    model = _Lazy(source)
+    out = {T: sample_once(model, label, tp, ea, T, store, prog) for T in temps}
+    model.free()
+    return out
+
+def rigor_results(table:pd.DataFrame|None, labels:list[str], plan:dict, ea:EvalArgs) -> pd.DataFrame|None:
+    "`frontier.matched_rigor` of every model, with the baseline's real samples at each off-grid T* of `plan`; None: no frontier."
+    from polychromic.frontier import matched_rigor
+    if table is None: return None
+    sampled = {k: T for k, T in plan.items() if T in off_grid(plan, ea)}
+    r = matched_rigor(table, labels[0], labels[1:], qualities=[q for q in QUALITIES if q in table.columns],
+                      diversities=[d for d in ("semantic_diversity", SECOND_RULER) if d in table.columns],
+                      treatment_temperature=float(ea.temperature), sampled=sampled, seed=ea.seed)
+    on = r["test"].str.startswith("matched") & r["sampled_temperature"].isna()   # T* on a grid point: its samples are real
+    r.loc[on, ["sampled_temperature", "sampled_diff", "sampled_p", "sampled_quality_gap"]] = r.loc[on, ["temperature", "diff", "p_wilcoxon", "quality_gap"]].to_numpy()
+    return r
 
 # %% ../nbs/15_pipeline.ipynb #b70522fe
 def _matched_curve(scores:dict, base:str, fr:dict, cal, ks:list, seed:int) -> dict:
@@ -537,24 +657,70 @@ def run_judge(tweets:pd.Series, samples:dict, labels:list[str], ea:EvalArgs, jud
 # %% ../nbs/15_pipeline.ipynb #879d1598
 def _label(rec:TrainRecord) -> str: return rec.run_name or Path(rec.source or "run").stem
 
+class EvaluationRefused(ConfigError):
+    "The runs given cannot be compared as asked (a baseline that is not one, a run against itself)."
+
+def _where(r:TrainRecord) -> str|None:
+    p = r.output_dir or r.source
+    return str(Path(p).resolve()) if p else None
+
+def check_runs(records:list, labels:list[str]) -> list[str]:
+    "Refuse a baseline that is not λ = 0 or not the run named as baseline, and a run compared with itself; warnings for runs of one configuration."
+    import warnings
+    base = records[0]
+    if not base.is_baseline:
+        raise EvaluationRefused(f"runs[0] = {labels[0]} has λ = {base.lam:g} ({base.objective}): the first run is the baseline and must be "
+                                "an SFT run (λ = 0); give the baseline first")
+    named = [lab for i, (lab, r) in enumerate(zip(labels, records)) if i and (lab == "baseline" or lab.startswith("baseline_")) and not r.is_baseline]
+    if named: raise EvaluationRefused(f"{named[0]} is named as a baseline but is not the first run: the first run ({labels[0]}) is the baseline")
+    seen, warns = {}, []
+    for lab, r in zip(labels, records):
+        key = _where(r) or r.run_name
+        if key in seen: raise EvaluationRefused(f"{lab} is compared with itself ({seen[key]} is the same run: {key}); give two different runs")
+        seen[key] = lab
+    by_cfg = {}
+    for lab, r in zip(labels, records):
+        if r.config_hash: by_cfg.setdefault(r.config_hash, []).append(lab)
+    for h, labs in by_cfg.items():
+        if len(labs) > 1:
+            warns.append(f"WARNING: {' and '.join(labs)} are the same configuration (settings hash {h}): their differences are training noise only")
+    for w in warns: warnings.warn(w, stacklevel=2); progress(w)
+    return warns
+
 def _eval_dir(ea:EvalArgs) -> Path:
-    "The evaluation's folder (named by its settings unless given); one that holds an evaluation already is refused."
-    h = hashlib.sha256(json.dumps(dataclasses.asdict(ea), sort_keys=True, default=str).encode()).hexdigest()[:8]
+    "The evaluation's folder (named by its settings unless given), marked partial until it completes; a completed one is refused."
+    settings = json.dumps(dataclasses.asdict(ea), sort_keys=True, default=str)
+    h = hashlib.sha256(settings.encode()).hexdigest()[:8]
     out_dir = Path(ea.out_dir or Path("runs")/f"evaluate-{h}")
-    if (out_dir/"metrics.json").exists():
+    status = json.loads((out_dir/"status.json").read_text()) if (out_dir/"status.json").exists() else None
+    if (out_dir/"metrics.json").exists() and (status or {}).get("status") != "partial":
         raise FileExistsError(f"{out_dir} holds an evaluation already ({out_dir/'metrics.json'}); its results stand: give another out_dir")
+    if status and status.get("settings_hash") != h:
+        raise FileExistsError(f"{out_dir} holds a partial evaluation with other settings (hash {status.get('settings_hash')}, these: {h}): "
+                              "rerun that evaluation's own command to complete it, or give another out_dir")
+    if status: progress(f"evaluate: {out_dir} holds a partial evaluation of these settings: continuing it")
     out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir/"status.json").write_text(json.dumps({"status": "partial", "settings_hash": h, "settings": json.loads(settings),
+                                                   "started": (status or {}).get("started") or time.strftime("%Y-%m-%dT%H:%M:%S")}, indent=1))
     return out_dir
 
-def write_generations(path, tweets:pd.Series, grid:dict):
-    "Every sampled reply as one JSON line: tweet id, tweet, model, temperature, sample index, reply."
+def _complete(out_dir:Path):
+    "Mark the evaluation in `out_dir` completed and drop the samplings kept for a resume (`generations.jsonl` holds them)."
+    import shutil
+    st = json.loads((out_dir/"status.json").read_text())
+    (out_dir/"status.json").write_text(json.dumps({**st, "status": "completed", "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}, indent=1))
+    shutil.rmtree(out_dir/"partial", ignore_errors=True)
+
+def write_generations(path, tweets:pd.Series, grid:dict, seed:int|None=None):
+    "Every sampled reply as one JSON line: tweet id, tweet, model, temperature, sample index, reply (and its sampling seed)."
+    from polychromic.frontier import sampling_seed
     with open(path, "w") as f:
         for i, (tid, tw) in enumerate(tweets.items()):
             for lab, by_T in grid.items():
                 for T, s in by_T.items():
                     for j, r in enumerate(s[i]):
-                        f.write(json.dumps({"tweet_id": tid, "tweet": tw, "model": lab, "temperature": T, "sample": j, "reply": r},
-                                           ensure_ascii=False) + "\n")
+                        f.write(json.dumps({"tweet_id": tid, "tweet": tw, "model": lab, "temperature": T, "sample": j, "reply": r,
+                                            **({"seed": sampling_seed(seed, lab, T)} if seed is not None else {})}, ensure_ascii=False) + "\n")
 
 # %% ../nbs/15_pipeline.ipynb #fa8b6ca9
 def _strict_passk(tp:dict, samples:dict, ea:EvalArgs, ks:list) -> dict:
@@ -562,21 +728,24 @@ def _strict_passk(tp:dict, samples:dict, ea:EvalArgs, ks:list) -> dict:
     return {lab: pass_at_k_curve([[heuristic_checker(tw, s, strictness=ea.checker_strictness) for s in g]
                                   for tw, g in zip(tp["tweets"], g_all)], ks=ks, seed=ea.seed) for lab, g_all in samples.items()}
 
-def measure(grid:dict, nll:dict, val, tp:dict, vp:dict|None, labels:list[str], ea:EvalArgs, judge=None, embedder=None) -> dict:
-    "Every measurement of an evaluation, from the sampled replies."
+def measure(grid:dict, nll:dict, val, tp:dict, vp:dict|None, labels:list[str], ea:EvalArgs, judge=None, embedder=None,
+            table:pd.DataFrame|None=None, plan:dict|None=None) -> dict:
+    "Every measurement of an evaluation, from the sampled replies (`table`: `frontier_scores` with the baseline at T*; `plan`: `matched_plan`)."
     from polychromic.passk import max_at_k_curve
     from polychromic.quality import engagement_correlation
     samples = {lab: grid[lab][float(ea.temperature)] for lab in labels}
     tables, rouge_scores = per_prompt_tables(samples, tp["refs"], ea.bertscore, embedder, ea.second_ruler)
-    frontier_table, frontier = frontier_results(grid, tp, labels, ea, embedder)
+    if table is None: table = frontier_scores(grid, tp, ea, embedder)
+    frontier = frontier_results(table, labels, ea)
     ks = [x for x in (1, 2, 3, 5, 10, 20) if x <= ea.k]
     return dict(labels=labels, tweets=tp["tweets"], samples=samples, grid=grid, tables=tables,
                 means=pd.DataFrame({lab: tables[lab].mean(numeric_only=True) for lab in labels}).T,
                 comparison=compare_models(tables, labels, seed=ea.seed),
                 engagement=pd.DataFrame({lab: engagement_correlation(-np.asarray(nll[lab]), tp["likes"]) for lab in labels}).T,
                 passk=_strict_passk(tp, samples, ea, ks), maxk={lab: max_at_k_curve(rouge_scores[lab], ks=ks, seed=ea.seed) for lab in labels},
-                frontier=frontier, frontier_table=frontier_table, calibrated=calibrated_passk(grid, val, vp, tp, labels, frontier, ea),
-                judge=run_judge(tp["tweets"], samples, labels, ea, judge))
+                frontier=frontier, frontier_table=table, rigor=rigor_results(table, labels, plan if plan is not None else
+                (matched_plan(table, labels, ea) if table is not None else {}), ea),
+                calibrated=calibrated_passk(grid, val, vp, tp, labels, frontier, ea), judge=run_judge(tp["tweets"], samples, labels, ea, judge))
 
 # %% ../nbs/15_pipeline.ipynb #af03c2b7
 def _compared(labels:list[str], most:int=3) -> str:
@@ -686,6 +855,11 @@ def _frontier_summary(fr:dict) -> dict:
     second = fr["comparisons"].get(SECOND_RULER)
     return {**{k: fr[k] for k in keep}, **({f"{SECOND_RULER}_{k}": second[k] for k in ("diff", "p")} if second else {})}
 
+def _holds_summary(rigor:pd.DataFrame|None) -> dict|None:
+    "{model: {test: {ruler: holds}}} of the matched-quality tests."
+    if rigor is None or rigor.empty: return None
+    return {m: {t: dict(zip(g2.diversity, g2.holds.astype(bool))) for t, g2 in g.groupby("test", sort=False)} for m, g in rigor.groupby("model", sort=False)}
+
 def _calibrated_summary(cal:dict|None) -> dict|None:
     if not cal: return None
     name = lambda c: f"{c['model']} at T = {c['temperature']:.2f}" + (f" (matched to {c['matched_to']})" if c["matched"] else "")
@@ -704,6 +878,7 @@ def evaluation_metrics(ev:dict, ea:EvalArgs, split:dict, stage_s:dict, out_dir:P
             "pass_at_k": {lab: c.set_index("k")["pass_at_k"].to_dict() for lab, c in ev["passk"].items()},
             "calibrated_pass_at_k": _calibrated_summary(ev["calibrated"]),
             "frontier": {lab: _frontier_summary(fr) for lab, fr in ev["frontier"].items()},
+            "gain_holds": _holds_summary(ev.get("rigor")),
             "engagement": ev["engagement"].to_dict(orient="index"), "judge": ev["judge"], "stage_seconds": stage_s, "out_dir": str(out_dir)}
 
 # %% ../nbs/15_pipeline.ipynb #7518b90f
@@ -713,29 +888,50 @@ def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
     if len(ea.runs) < 2: raise ConfigError(f"runs={ea.runs!r}: give at least two training records, the baseline first")
     t_start, stage_s = time.time(), {}
     records = [training_record(s) for s in ea.runs]          # reads records only; no model yet
-    split, labels, out_dir = eval_split(records), list(ea.labels or [_label(r) for r in records]), _eval_dir(ea)
+    labels = list(ea.labels or [_label(r) for r in records])
+    check_runs(records, labels)
+    split = eval_split(records)
     tp = test_prompts(split, ea.n_prompts)
     vp = validation_prompts(split, ea.calibration_prompts) if ea.calibration_target else None
-    t = time.time(); grid, nll, val = sample_models(records, labels, tp, ea, vp)
+    out_dir = _eval_dir(ea)
+    store, prog = SampleStore(out_dir/"partial"), SamplingProgress()
+    est, per = (len(labels) - 1 if ea.frontier_temperatures else 0), ea.k * len(tp["prompts"])
+    prog.plan(est, per * est)                                # about one T* sampling per model (corrected once T* is known)
+    t = time.time(); grid, nll, val = sample_models(records, labels, tp, ea, vp, store, prog)
+    table = frontier_scores(grid, tp, ea, embedder)
+    plan = matched_plan(table, labels, ea) if table is not None else {}
+    temps = off_grid(plan, ea)
+    prog.plan(len(temps) - est, per * (len(temps) - est))
+    matched = sample_matched(records[0], labels[0], temps, tp, ea, store, prog)
+    if matched:
+        from polychromic.frontier import frontier_table
+        table = pd.concat([table, frontier_table({labels[0]: matched}, _frontier_metrics(tp, ea, embedder), prompt_ids=list(tp["tweets"].index))],
+                          ignore_index=True)
     stage_s["sampling"] = round(time.time() - t, 1)
-    write_generations(out_dir/"generations.jsonl", tp["tweets"], grid)
-    progress("evaluate: metrics, frontier, statistics, judge, figures")
-    t = time.time(); ev = measure(grid, nll, val, tp, vp, labels, ea, judge, embedder); stage_s["metrics"] = round(time.time() - t, 1)
-    ev.update(evaluation_report(ev, ea, out_dir))
+    write_generations(out_dir/"generations.jsonl", tp["tweets"], {lab: {**g, **(matched if lab == labels[0] else {})} for lab, g in grid.items()}, ea.seed)
+    progress("evaluate: metrics, frontier, matched-quality tests, statistics, judge, figures")
+    t = time.time(); ev = measure(grid, nll, val, tp, vp, labels, ea, judge, embedder, table, plan); stage_s["metrics"] = round(time.time() - t, 1)
+    ev.update(evaluation_report(ev, ea, out_dir), plan=plan, matched_samples=matched)
     ev["model_means"] = [{"label": lab, "lam": r.lam, "objective": r.objective, "seed": r.seed,
                           **ev["means"].loc[lab].to_dict()} for lab, r in zip(labels, records)]
     stage_s["total"] = round(time.time() - t_start, 1)
     ev["metrics"] = evaluation_metrics(ev, ea, split, stage_s, out_dir)
     (out_dir/"metrics.json").write_text(json.dumps(jsonable(ev["metrics"]), indent=1))
     ev["record"] = evaluation_of(ev, ea, out_dir)
+    _complete(out_dir)
     return {**ev, "out_dir": out_dir}
 
 # %% ../nbs/15_pipeline.ipynb #930d5a4c
 def evaluation_of(ev:dict, ea:EvalArgs, out_dir:Path) -> Evaluation:
     "The typed `Evaluation` record of the results `ev` of `evaluate_runs`: what an evaluation notebook publishes."
+    plan = ev.get("plan") or {}
+    sampling = {"seeds": "frontier.sampling_seed(seed, model, T)", "seed": ea.seed,
+                "matched_temperatures": [{"model": m, "quality": q, "temperature": T} for (m, q), T in plan.items()],
+                "sampled_at_matched": sorted(ev.get("matched_samples") or {})}
     return Evaluation.from_json(jsonable({"name": Path(out_dir).name, "models": ev["labels"], "seed": ea.seed, "temperature": ea.temperature,
         "comparison": ev["comparison"], "model_means": ev["model_means"], "verdict": ev["verdict"], "figures": ev["figures"],
-        "frontier": ev["frontier"], "calibrated": ev["calibrated"], "metrics": ev["metrics"]}))
+        "frontier": ev["frontier"], "calibrated": ev["calibrated"], "metrics": ev["metrics"],
+        "rigor": ev["rigor"] if ev.get("rigor") is not None else [], "sampling": sampling}))
 
 def publish_evaluation(ev:dict):
     "Publish an evaluation's typed record (`Evaluation`) under the name `evaluation`, which `records.load_record` reads back."

@@ -12,7 +12,7 @@ from IPython.display import display
 
 # %% auto #0
 __all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'jsonable', 'publish', 'read_run', 'RecordError', 'TrainRecord', 'PassKCurve',
-           'CalibratedPassK', 'Frontier', 'Evaluation', 'migrate', 'load_record', 'training_record',
+           'CalibratedPassK', 'Frontier', 'MatchedRigor', 'Evaluation', 'migrate', 'load_record', 'training_record',
            'evaluation_record']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
@@ -66,7 +66,7 @@ def read_run(path) -> dict:
             "results": results, "metrics": results.get("metrics", {})}
 
 # %% ../nbs/00a_records.ipynb #51908238
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3   # 3: an evaluation's matched-quality tests (`Evaluation.rigor`), sampling seeds, partial status
 
 class RecordError(ValueError):
     "A record that cannot be read: the message names the file and what is wrong."
@@ -187,6 +187,30 @@ class Frontier(_JSON):
 
     def test(self, metric:str) -> dict: return self.comparisons.get(metric, {})
 
+@dataclass
+class MatchedRigor(_JSON):
+    "One row of `frontier.matched_rigor`: a model against the baseline matched on one quality metric (or at every temperature), one diversity ruler."
+    model: str
+    test: str                              # "matched on rougeL", "matched on bertscore_f1" or "every temperature"
+    diversity: str
+    quality: str|None = None
+    temperature: float|None = None         # T* on the grid (matched), or the baseline's most diverse T (every temperature)
+    method: str|None = None                # interpolated / nearest / most diverse
+    quality_gap: float|None = None         # model − baseline quality at T* (0 when interpolated)
+    diff: float|None = None                # Δ diversity against the interpolated baseline (diagnostic) or the most diverse T
+    p_wilcoxon: float|None = None          # one-sided
+    ci_low: float|None = None              # by-prompt bootstrap that re-matches T* in every resample
+    ci_high: float|None = None
+    p_bootstrap: float|None = None         # one-sided
+    t_low: float|None = None               # the resampled T*'s range
+    t_high: float|None = None
+    sampled_temperature: float|None = None # the baseline sampled for real at T*
+    sampled_diff: float|None = None        # Δ diversity against those real samples
+    sampled_p: float|None = None           # one-sided Wilcoxon, paired by prompt
+    sampled_quality_gap: float|None = None
+    holds: bool = False
+    extra: dict = field(default_factory=dict)
+
 # %% ../nbs/00a_records.ipynb #89badf7c
 @dataclass
 class Evaluation(_JSON):
@@ -202,6 +226,8 @@ class Evaluation(_JSON):
     frontier: dict[str, Frontier] = field(default_factory=dict)
     calibrated: CalibratedPassK|None = None
     metrics: dict = field(default_factory=dict)              # the summary in metrics.json
+    rigor: list[MatchedRigor] = field(default_factory=list)  # the matched-quality tests on each quality × ruler, every temperature (v3)
+    sampling: dict = field(default_factory=dict)             # how it sampled: seed scheme, T* sampled per (model, quality) (v3)
     parameters: dict = field(default_factory=dict)
     status: str = "completed"
     error: str|None = None
@@ -211,7 +237,8 @@ class Evaluation(_JSON):
     @classmethod
     def _build(cls, d):
         d = {**d, "frontier": {k: Frontier._build(v) for k, v in (d.get("frontier") or {}).items()},
-             "calibrated": CalibratedPassK._build(d["calibrated"]) if d.get("calibrated") else None}
+             "calibrated": CalibratedPassK._build(d["calibrated"]) if d.get("calibrated") else None,
+             "rigor": [MatchedRigor._build(r) for r in d.get("rigor") or []]}
         return cls(**_split(cls, d))
 
     @property
@@ -220,6 +247,10 @@ class Evaluation(_JSON):
     def completed(self) -> bool: return self.status == "completed"
     def comparison_frame(self) -> pd.DataFrame: return pd.DataFrame(self.comparison)
     def means(self, label:str) -> dict: return next(m for m in self.model_means if m["label"] == label)
+    def rigor_frame(self) -> pd.DataFrame:
+        "The matched-quality tests as a table (empty for records before schema 3, which hold none)."
+        return pd.DataFrame([{k: v for k, v in asdict(r).items() if k != "extra"} for r in self.rigor],
+                            columns=[f.name for f in fields(MatchedRigor) if f.name != "extra"])
 
 # %% ../nbs/00a_records.ipynb #0f99f53b
 def _migrate_train(d:dict) -> dict:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 import numpy as np, pandas as pd
-from .records import Evaluation, evaluation_record
+from .records import Evaluation, MatchedRigor, evaluation_record
 from .stats import METRICS
 
 # %% auto #0
 __all__ = ['model_key', 'summarise_seeds', 'aggregate_seeds', 'lambda_ablation', 'lambda_ablation_chart', 'frontier_across_seeds',
-           'passk_across_seeds', 'frontier_seeds_chart', 'ablation_table', 'research_verdict']
+           'passk_across_seeds', 'rigor_across_seeds', 'gain_holds_line', 'frontier_seeds_chart', 'ablation_table',
+           'research_verdict']
 
 # %% ../nbs/14b_seeds.ipynb #a337644d
 def model_key(label:str) -> str:
@@ -86,6 +87,24 @@ def passk_across_seeds(evaluations, ks=(1, 10)) -> pd.DataFrame:
             rows.append({"seed": e.seed, "curve": name, "T": c.temperature, **{f"pass@{k}": c.at(k) for k in ks}})
     return pd.DataFrame(rows)
 
+# %% ../nbs/14b_seeds.ipynb #63843891
+def rigor_across_seeds(evaluations) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Per-seed rows of the evaluations' matched-quality tests, and per (model, test, diversity): seeds, seeds where the gain holds, every seed."
+    per_seed = pd.concat([e.rigor_frame().assign(seed=e.seed, model=lambda d: d.model.map(model_key)) for e in _completed(evaluations)]
+                         or [Evaluation("none", []).rigor_frame().assign(seed=None)], ignore_index=True)
+    if per_seed.empty: return per_seed, pd.DataFrame(columns=["model", "test", "diversity", "n_seeds", "n_holds", "every_seed"])
+    g = per_seed.groupby(["model", "test", "diversity"], sort=False)["holds"]
+    summary = pd.DataFrame({"n_seeds": g.size(), "n_holds": g.sum().astype(int)}).reset_index()
+    return per_seed, summary.assign(every_seed=summary.n_holds == summary.n_seeds)
+
+def gain_holds_line(summary:pd.DataFrame, config:str) -> str|None:
+    "Where the gain of `config` holds in every seed, as 'matched on rougeL × semantic_diversity, ...' (None: no tests)."
+    s = summary[summary.model == config]
+    if s.empty: return None
+    ok = s[s.every_seed]
+    return ", ".join(f"{t} × {d}" for t, d in zip(ok.test, ok.diversity)) or "nowhere"
+
+
 # %% ../nbs/14b_seeds.ipynb #101f365a
 def frontier_seeds_chart(evaluations, models:Sequence[str]|None=None, width:int=420, height:int=300):
     "Quality–diversity curves averaged over seeds (one line per model, labelled by temperature), per-seed points faint."
@@ -137,5 +156,17 @@ def research_verdict(evaluations, config:str, seed:int=42) -> tuple[str, pd.Data
     per_seed = {x.seed: x for x in evs if any(model_key(m) == config for m in x.models)}   # one evaluation per seed
     agree = aggregate_seeds(per_seed.values())[1].query("model == @config") if len(per_seed) > 1 else None
     fr = e.frontier.get(lab)
-    return lab, verdict(comp[comp["model"] == lab], passk=curves, labels=(e.baseline, lab),
-                        frontier=fr.to_dict() if fr else None, seeds_agree=agree)
+    v = verdict(comp[comp["model"] == lab], passk=curves, labels=(e.baseline, lab), frontier=fr.to_dict() if fr else None, seeds_agree=agree)
+    return lab, pd.concat([v, _holds_row(per_seed.values(), config, v)], ignore_index=True)
+
+def _holds_row(evaluations, config:str, v:pd.DataFrame) -> pd.DataFrame:
+    "The verdict row: on which quality metrics × rulers the matched gain holds in every seed (matched-quality tests, schema 3)."
+    _, s = rigor_across_seeds(evaluations)
+    s, line = s[s.model == config], gain_holds_line(s, config)
+    matched = s[s.test.str.startswith("matched")]
+    status = "not evaluated" if matched.empty else "pass" if matched.every_seed.all() else "fail"
+    detail = ("the records hold no matched-quality tests (evaluations before schema 3)" if line is None else
+              f"holds in every one of {int(s.n_seeds.max())} seeds: {line}")
+    return pd.DataFrame([{"level": v["level"].iloc[-1], "criterion": "gain holds at matched quality in every seed (each quality × ruler)",
+                          "threshold": "bootstrap and real-sample p < 0.05, every seed", "observed": np.nan if matched.empty else float(matched.every_seed.mean()),
+                          "status": status, "detail": detail, "unit": "rate"}]).astype({"level": v["level"].dtype})

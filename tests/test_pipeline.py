@@ -34,11 +34,11 @@ def test_experiment_completes(experiment):
     assert "Verdict:" in r.stdout and "Wall time per stage" in r.stdout
 
 def test_training_records(experiment):
-    from polychromic.records import training_record
+    from polychromic.records import training_record, SCHEMA_VERSION
     runs, _ = experiment
     (base,), (poly,) = [[training_record(p) for p in runs.glob(f"train_{n}_seed7-*.ipynb")] for n in ("baseline", "diversity_lam2")]
     for rec, lam in ((base, 0.0), (poly, 2.0)):
-        assert rec.lam == lam and rec.steps == 4 and rec.seed == 7 and rec.version == 2
+        assert rec.lam == lam and rec.steps == 4 and rec.seed == 7 and rec.version == SCHEMA_VERSION
         assert (runs.parent/rec.adapter_path/"adapter_config.json").exists()   # paths in records are relative to where it ran
         assert 0 < rec.eval_ce < 20
     # the diversity term was computed (and logged) only in the polychromic run
@@ -66,8 +66,14 @@ def test_evaluation_record(experiment):
     figs = ev["results"]["figures"]
     assert figs and all((runs.parent/f).stat().st_size > 1000 for f in figs)
     gens = [json.loads(l) for l in (runs.parent/m["out_dir"]/"generations.jsonl").read_text().splitlines()]
-    assert len(gens) == 4 * 3 * (5 + 1)   # the baseline over the 5-point grid, the model at its own 1.0 (runs.EXPERIMENT)
-    assert {g["temperature"] for g in gens} == {0.7, 0.85, 1.0, 1.15, 1.3}
+    extra = {s["temperature"] for s in rec.sampling["matched_temperatures"]} - {0.7, 0.85, 1.0, 1.15, 1.3}
+    assert sorted(extra) == rec.sampling["sampled_at_matched"]       # the baseline sampled for real at each T* off the grid
+    assert len(gens) == 4 * 3 * (5 + 1 + len(extra))   # the baseline over the 5-point grid (+ T*), the model at its own 1.0 (runs.EXPERIMENT)
+    assert {g["temperature"] for g in gens} == {0.7, 0.85, 1.0, 1.15, 1.3} | extra
+    assert len({g["seed"] for g in gens}) == 6 + len(extra)             # one sampling seed per (model, temperature)
+    rig = rec.rigor_frame()
+    assert set(rig.test) >= {"matched on rougeL", "every temperature"} and rig.loc[rig.test != "every temperature", "sampled_p"].notna().all()
+    assert json.loads((runs.parent/m["out_dir"]/"status.json").read_text())["status"] == "completed"
     (tf,) = ev["results"]["temperature_frontier"].values()   # read back from the record
     assert tf["temperatures"] == [0.7, 0.85, 1.0, 1.15, 1.3] and "semantic_diversity_paraphrase" in tf["comparisons"]
     assert tf["method"] in ("interpolated", "nearest") and "more diverse at matched quality" in v
