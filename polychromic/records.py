@@ -11,9 +11,9 @@ import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 
 # %% auto #0
-__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'jsonable', 'publish', 'read_run', 'RecordError', 'TrainRecord', 'adapter_hash',
-           'PassKCurve', 'CalibratedPassK', 'Frontier', 'Evaluation', 'migrate', 'load_record', 'training_record',
-           'evaluation_record', 'verify_adapter']
+__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'publish', 'read_run', 'RecordError', 'TrainRecord',
+           'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'Evaluation', 'migrate', 'load_record',
+           'training_record', 'evaluation_record', 'verify_adapter', 'escape_tables', 'record_environment']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
 def jsonable(o):
@@ -387,3 +387,29 @@ def verify_adapter(source) -> TrainRecord:
         try: _read_weights(f)
         except Exception as e: raise RecordError(f"{run}: the adapter weights {f} cannot be read: {e}") from None
     return rec
+
+# %% ../nbs/00a_records.ipynb #9bb9fac6
+RECORD_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+              "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1", "TQDM_DISABLE": "1",
+              "TRANSFORMERS_VERBOSITY": "error", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
+
+def _escaped_html(s) -> str:
+    "HTML of the pandas `Styler` `s` with its cells and labels escaped."
+    return s.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1).to_html()
+
+def escape_tables():
+    "Show every pandas `Styler` in this kernel HTML-escaped, as a `DataFrame` is (and as text, without a memory address)."
+    from IPython import get_ipython
+    from pandas.io.formats.style import Styler
+    if (ip := get_ipython()) is None: return
+    ip.display_formatter.formatters["text/html"].for_type(Styler, _escaped_html)
+    ip.display_formatter.formatters["text/plain"].for_type(Styler, lambda s, p, cycle: p.text(s.data.to_string()))
+
+# %% ../nbs/00a_records.ipynb #8e74ef88
+def record_environment():
+    "Set up this kernel for a clean record: offline hub, no library progress bars or warnings, escaped tables."
+    import warnings
+    for k, v in RECORD_ENV.items(): os.environ.setdefault(k, v)
+    for cat in (FutureWarning, DeprecationWarning): warnings.filterwarnings("ignore", category=cat)
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    escape_tables()

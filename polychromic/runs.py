@@ -98,10 +98,10 @@ def clean_file(path, roots:list[str]|None=None) -> Path:
 
 # %% ../nbs/14_runs.ipynb #7705aa5a
 def _browser_json(o):
-    "`o` as it returns from the browser: integral floats are integers in JavaScript (`1.0` → `1`)."
+    "`o` as it returns from the browser: JavaScript prints an integral number below 1e21 without a fraction (`1.0` → `1`)."
     if isinstance(o, dict): return {k: _browser_json(v) for k, v in o.items()}
     if isinstance(o, list): return [_browser_json(v) for v in o]
-    if isinstance(o, float) and o.is_integer(): return int(o)
+    if isinstance(o, float) and o.is_integer() and abs(o) < 1e21: return int(o)
     return o
 
 def _kernelspec(name:str="python3") -> dict:
