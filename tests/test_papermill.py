@@ -41,6 +41,7 @@ def lab(tmp_path_factory):
         for i, r in enumerate(rows):
             p = PAYLOADS[i % len(PAYLOADS)]
             f.write(json.dumps({**r, "tweet": f"{p} {r['tweet']}", "reply": f"{r['reply']} {p}"}) + "\n")
+    (tmp/"runs").mkdir()
     common = ["-p", "model", tmp/"tiny", "-p", "data", "hostile.jsonl", *TINY]
     out = {"tmp": tmp}
     out["base"] = papermill(ROOT/"nbs/train.ipynb", "runs/train_base.ipynb", "-p", "run_name", "base", *common, cwd=tmp)
