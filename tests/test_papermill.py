@@ -38,8 +38,9 @@ def lab(tmp_path_factory):
     model.save_pretrained(tmp/"tiny"); tok.save_pretrained(tmp/"tiny")
     rows = [json.loads(l) for l in Path(sample_data_path()).read_text().splitlines() if l.strip()]
     with open(tmp/"hostile.jsonl", "w") as f:
-        for i, r in enumerate(rows):
-            p = PAYLOADS[i % len(PAYLOADS)]
+        tweets = {t: i for i, t in enumerate(dict.fromkeys(r["tweet_id"] for r in rows))}
+        for r in rows:
+            p = PAYLOADS[tweets[r["tweet_id"]] % len(PAYLOADS)]   # one text per tweet id
             f.write(json.dumps({**r, "tweet": f"{p} {r['tweet']}", "reply": f"{r['reply']} {p}"}) + "\n")
     (tmp/"runs").mkdir()
     common = ["-p", "model", tmp/"tiny", "-p", "data", "hostile.jsonl", *TINY]
