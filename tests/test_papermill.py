@@ -43,14 +43,14 @@ def lab(tmp_path_factory):
             p = PAYLOADS[tweets[r["tweet_id"]] % len(PAYLOADS)]   # one text per tweet id
             f.write(json.dumps({**r, "tweet": f"{p} {r['tweet']}", "reply": f"{r['reply']} {p}"}) + "\n")
     (tmp/"runs").mkdir()
-    common = ["-p", "model", tmp/"tiny", "-p", "data", "hostile.jsonl", *TINY]
+    common = ["-p", "model", "tiny", "-p", "data", "hostile.jsonl", *TINY]
     out = {"tmp": tmp}
     out["base"] = papermill(ROOT/"nbs/train.ipynb", "runs/train_base.ipynb", "-p", "run_name", "base", *common, cwd=tmp)
     out["poly"] = papermill(ROOT/"nbs/train.ipynb", "runs/poly_seed42.ipynb", "-p", "lam", "0.3", *common, cwd=tmp)
     out["eval"] = papermill(ROOT/"nbs/evaluate.ipynb", "runs/evaluate.ipynb", "-y",
                             "runs: [runs/train_base.ipynb, runs/poly_seed42.ipynb]", "-p", "n_prompts", "3", "-p", "k", "2",
                             "-p", "max_completion_length", "8", "-p", "bertscore", "False", "-p", "second_ruler", "False",
-                            "-p", "frontier_temperatures", "[]", "-p", "calibration_target", "0", "-p", "out_dir", "runs/evaluate",
+                            "-y", "frontier_temperatures: []", "-p", "calibration_target", "0", "-p", "out_dir", "runs/evaluate",
                             cwd=tmp)
     return out
 
@@ -104,7 +104,7 @@ def test_html_has_no_live_markup(lab):
     for name in ("train_base", "poly_seed42", "evaluate"):
         html, _ = HTMLExporter().from_filename(str(lab["tmp"]/f"runs/{name}.ipynb"))
         for p in PAYLOADS: assert p not in html, (name, p)
-        assert "alert(1)" in html or name == "evaluate"     # the payloads are there, escaped
+        assert "&lt;" in html and any(p.split()[0][1:] in html for p in PAYLOADS), name   # the payloads are there, escaped
         assert not re.search(r"<(img|svg|iframe)[^>]*(onerror|onload|javascript:)", html, re.I), name
 
 def test_copied_run_evaluates_its_own_adapter(lab, tmp_path, monkeypatch):
