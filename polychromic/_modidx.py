@@ -550,6 +550,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'polychromic.records._evaluation_from_run': ( 'records.html#_evaluation_from_run',
                                                                                    'polychromic/records.py'),
                                      'polychromic.records._inside': ('records.html#_inside', 'polychromic/records.py'),
+                                     'polychromic.records._is_weights': ('records.html#_is_weights', 'polychromic/records.py'),
                                      'polychromic.records._located': ('records.html#_located', 'polychromic/records.py'),
                                      'polychromic.records._migrate_evaluation': ( 'records.html#_migrate_evaluation',
                                                                                   'polychromic/records.py'),

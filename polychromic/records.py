@@ -165,10 +165,12 @@ def _resolved(d:dict) -> dict:
     return d
 
 # %% ../nbs/00a_records.ipynb #834f34f7
-_WEIGHTS = (".safetensors", ".bin")
+def _is_weights(p:Path) -> bool:
+    "A weight file of an adapter or model (`training_args.bin` beside it holds the trainer's settings, not weights)."
+    return p.suffix == ".safetensors" or (p.suffix == ".bin" and p.name.startswith(("adapter_model", "pytorch_model")))
 
 def _weight_files(d) -> list[Path]:
-    return sorted(p for p in Path(d).iterdir() if p.suffix in _WEIGHTS) if Path(d).is_dir() else []
+    return sorted(p for p in Path(d).iterdir() if _is_weights(p)) if Path(d).is_dir() else []
 
 def adapter_hash(d) -> str|None:
     "SHA-256 of an adapter (or model) folder's weight files and `adapter_config.json`; None when it holds no weights."
