@@ -48,7 +48,7 @@ def lab(tmp_path_factory):
     out["base"] = papermill(ROOT/"nbs/train.ipynb", "runs/train_base.ipynb", "-p", "run_name", "base", *common, cwd=tmp)
     out["poly"] = papermill(ROOT/"nbs/train.ipynb", "runs/poly_seed42.ipynb", "-p", "lam", "0.3", *common, cwd=tmp)
     out["eval"] = papermill(ROOT/"nbs/evaluate.ipynb", "runs/evaluate.ipynb", "-y",
-                            "runs: [runs/train_base.ipynb, runs/poly_seed42.ipynb]", "-p", "n_prompts", "3", "-p", "k", "2",
+                            "runs: [runs/train_base.ipynb, runs/poly_seed42.ipynb]", "-p", "n_prompts", "4", "-p", "k", "3",
                             "-p", "max_completion_length", "8", "-p", "bertscore", "False", "-p", "second_ruler", "False",
                             "-y", "frontier_temperatures: []", "-p", "calibration_target", "0", "-p", "out_dir", "runs/evaluate",
                             cwd=tmp)
