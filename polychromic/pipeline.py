@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
 from .stats import METRICS, PRIMARY_METRICS, SECOND_RULER
-from .records import TrainRecord, Evaluation, training_record, jsonable, publish
+from .records import TrainRecord, Evaluation, training_record, verify_adapter, jsonable, publish
 from .runs import progress
 
 # %% auto #0
@@ -887,7 +887,7 @@ def evaluate_runs(ea:EvalArgs|dict, judge=None, embedder=None) -> dict:
     if isinstance(ea, dict): ea = eval_settings(**ea)
     if len(ea.runs) < 2: raise ConfigError(f"runs={ea.runs!r}: give at least two training records, the baseline first")
     t_start, stage_s = time.time(), {}
-    records = [training_record(s) for s in ea.runs]          # reads records only; no model yet
+    records = [verify_adapter(s) for s in ea.runs]           # records read, every adapter checked (hash, weights); no model yet
     labels = list(ea.labels or [_label(r) for r in records])
     check_runs(records, labels)
     split = eval_split(records)

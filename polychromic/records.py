@@ -4,16 +4,17 @@
 
 # %% ../nbs/00a_records.ipynb #636f548a
 from __future__ import annotations
-import json
+import hashlib, json, os
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 
 # %% auto #0
-__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'jsonable', 'publish', 'read_run', 'RecordError', 'TrainRecord', 'PassKCurve',
-           'CalibratedPassK', 'Frontier', 'MatchedRigor', 'Evaluation', 'migrate', 'load_record', 'training_record',
-           'evaluation_record']
+__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'publish', 'read_run', 'RecordError', 'TrainRecord',
+           'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor', 'Evaluation', 'migrate',
+           'load_record', 'training_record', 'evaluation_record', 'verify_adapter', 'escape_tables',
+           'record_environment']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
 def jsonable(o):
@@ -122,6 +123,7 @@ class TrainRecord(_JSON):
     resumed_from: str|None = None
     output_dir: str|None = None
     adapter_path: str|None = None
+    adapter_sha256: str|None = None       # of the adapter's weights and config, recorded when the run is written
     log_history: str|None = None
     curves_png: str|None = None
     git_commit: str|None = None
@@ -134,6 +136,71 @@ class TrainRecord(_JSON):
 
     @property
     def is_baseline(self) -> bool: return float(self.lam or 0) == 0
+
+# %% ../nbs/00a_records.ipynb #0e97bdd6
+_RUN_PATHS = ("adapter_path", "log_history", "curves_png", "resumed_from")
+
+def _inside(p:str, d:str) -> str|None:
+    "`p` relative to the folder `d` (POSIX), or None when it lies outside."
+    rel = os.path.relpath(p, d)
+    return None if rel == ".." or rel.startswith("../") or os.path.isabs(rel) else Path(rel).as_posix()
+
+def _run_relative(d:dict) -> dict:
+    "The record dict `d` with its paths inside its run folder (`output_dir`) written relative to that folder."
+    out = d.get("output_dir")
+    if not out: return d
+    d = dict(d)
+    for k in _RUN_PATHS:
+        if d.get(k) and (rel := _inside(d[k], out)) is not None: d[k] = rel
+    if d.get("data") and not d["data"].startswith("./") and (rel := _inside(d["data"], out)) is not None: d["data"] = f"./{rel}"
+    return d
+
+def _resolved(d:dict) -> dict:
+    "The record dict `d` (paths relative to its run folder) with every path joined to where the folder is now (`output_dir`)."
+    out = d.get("output_dir")
+    if not out: return d
+    d = dict(d)
+    for k in _RUN_PATHS:
+        if d.get(k) and not os.path.isabs(d[k]): d[k] = str(Path(out)/d[k])
+    if d.get("data") and d["data"].startswith("./"): d["data"] = str(Path(out)/d["data"][2:])
+    return d
+
+# %% ../nbs/00a_records.ipynb #834f34f7
+def _is_weights(p:Path) -> bool:
+    "A weight file of an adapter or model (`training_args.bin` beside it holds the trainer's settings, not weights)."
+    return p.suffix == ".safetensors" or (p.suffix == ".bin" and p.name.startswith(("adapter_model", "pytorch_model")))
+
+def _weight_files(d) -> list[Path]:
+    return sorted(p for p in Path(d).iterdir() if _is_weights(p)) if Path(d).is_dir() else []
+
+def adapter_hash(d) -> str|None:
+    "SHA-256 of an adapter (or model) folder's weight files and `adapter_config.json`; None when it holds no weights."
+    files = _weight_files(d)
+    if not files: return None
+    h = hashlib.sha256()
+    for f in files + [p for p in [Path(d)/"adapter_config.json"] if p.exists()]:
+        h.update(f.name.encode() + b"\0")
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""): h.update(block)
+    return h.hexdigest()
+
+# %% ../nbs/00a_records.ipynb #dc995e32
+@classmethod
+def _train_build(cls, d:dict):
+    return cls(**_split(cls, _resolved(_run_relative(d))))
+TrainRecord._build = _train_build
+
+def _train_to_dict(self) -> dict:
+    "The record as JSON types, its run paths relative to its folder; the adapter's hash is taken when first written."
+    if self.adapter_sha256 is None and self.adapter_path: self.adapter_sha256 = adapter_hash(self.adapter_path)
+    return _run_relative(_JSON.to_dict(self))
+TrainRecord.to_dict = _train_to_dict
+
+@property
+def _run_dir(self) -> Path|None:
+    "The run's folder where it is now."
+    return Path(self.output_dir) if self.output_dir else None
+TrainRecord.run_dir = _run_dir
 
 # %% ../nbs/00a_records.ipynb #018af209
 @dataclass
@@ -281,6 +348,14 @@ def _train_from_run(r:dict) -> dict:
             "split_seed": pick("split_seed", 42), "seed": pick("seed"), "lam": pick("lam", 0.0), "objective": pick("objective", "diversity"),
             "model": m.get("model") or prm.get("model"), "source": r["path"]}
 
+def _located(d:dict, folder:Path|None=None, notebook:Path|None=None) -> dict:
+    "`d` with its paths relative to its run folder, and `output_dir` where the folder is now: `folder`, else beside `notebook`."
+    d = _run_relative(d)
+    if folder is None and notebook is not None and d.get("output_dir"):
+        beside = notebook.parent/Path(d["output_dir"]).name
+        folder = beside if beside.is_dir() else None
+    return {**d, "output_dir": str(folder)} if folder is not None else d
+
 def _evaluation_from_run(r:dict) -> dict:
     base = {"name": r["name"], "parameters": r["parameters"], "status": r["status"], "error": r["error"], "source": r["path"]}
     if "evaluation" in r["results"]: return {**r["results"]["evaluation"], **base}
@@ -290,9 +365,10 @@ def _evaluation_from_run(r:dict) -> dict:
 
 # %% ../nbs/00a_records.ipynb #573869c5
 def load_record(source) -> TrainRecord|Evaluation:
-    "The typed record of `source`: a run directory (`run.json`), an executed `train_*`/`evaluate_*` notebook, or a JSON file."
+    "The typed record of `source`: a run directory (`run.json`), an executed `train_*`/`evaluate_*` notebook, or a JSON file.\n    A training record's paths are those of its run folder where it is now (the folder read, or the one beside the notebook)."
     p = Path(source)
-    if p.is_dir() and (p/"run.json").exists(): return TrainRecord.from_json({**json.loads((p/"run.json").read_text()), "source": str(p)})
+    if p.is_dir() and (p/"run.json").exists():
+        return TrainRecord.from_json({**_located(json.loads((p/"run.json").read_text()), folder=p), "source": str(p)})
     if p.suffix == ".json" and p.exists():
         d = json.loads(p.read_text())
         return (Evaluation if "models" in d or "comparison" in d else TrainRecord).from_json(d)
@@ -302,7 +378,7 @@ def load_record(source) -> TrainRecord|Evaluation:
     kind = "evaluation" if "evaluation" in r["results"] or "comparison" in r["results"] or p.name.startswith("evaluate") else "train"
     if kind == "evaluation": return Evaluation.from_json(_evaluation_from_run(r))
     if r["status"] != "completed": raise RecordError(f"{p}: the run did not complete ({r['error']}); it has no record")
-    return TrainRecord.from_json(_train_from_run(r))
+    return TrainRecord.from_json(_located(_train_from_run(r), notebook=p))
 
 # %% ../nbs/00a_records.ipynb #1ee00dbe
 def training_record(source) -> TrainRecord:
@@ -319,3 +395,55 @@ def evaluation_record(source) -> Evaluation:
     rec = load_record(source)
     if not isinstance(rec, Evaluation): raise RecordError(f"{source}: a training record, not an evaluation")
     return rec
+
+# %% ../nbs/00a_records.ipynb #48a950c9
+def _read_weights(f:Path):
+    "Read every tensor of the weight file `f` (a damaged or truncated file raises)."
+    if f.suffix == ".safetensors":
+        from safetensors import safe_open
+        with safe_open(str(f), "np") as s:
+            for k in s.keys(): s.get_tensor(k)
+    else:
+        import torch
+        torch.load(str(f), map_location="cpu", weights_only=True)
+
+def verify_adapter(source) -> TrainRecord:
+    "The `TrainRecord` of `source` once its adapter is checked: present, the hash recorded at training, every weight readable."
+    rec = training_record(source)
+    d = Path(rec.adapter_path or rec.output_dir or "")
+    run = f"run {rec.run_name!r} ({rec.source or rec.output_dir})"
+    files = _weight_files(d)
+    if not files: raise RecordError(f"{run}: no adapter weights (*.safetensors, *.bin) in {d}")
+    if rec.adapter_sha256 and (h := adapter_hash(d)) != rec.adapter_sha256:
+        raise RecordError(f"{run}: the adapter in {d} ({', '.join(str(f) for f in files)}) is not the one trained: "
+                          f"sha256 {h[:12]}…, recorded {rec.adapter_sha256[:12]}… (replaced or damaged)")
+    for f in files:
+        try: _read_weights(f)
+        except Exception as e: raise RecordError(f"{run}: the adapter weights {f} cannot be read: {e}") from None
+    return rec
+
+# %% ../nbs/00a_records.ipynb #9bb9fac6
+RECORD_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+              "HF_HUB_DISABLE_PROGRESS_BARS": "1", "HF_DATASETS_DISABLE_PROGRESS_BARS": "1", "TQDM_DISABLE": "1",
+              "TRANSFORMERS_VERBOSITY": "error", "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1"}
+
+def _escaped_html(s) -> str:
+    "HTML of the pandas `Styler` `s` with its cells and labels escaped."
+    return s.format(escape="html").format_index(escape="html", axis=0).format_index(escape="html", axis=1).to_html()
+
+def escape_tables():
+    "Show every pandas `Styler` in this kernel HTML-escaped, as a `DataFrame` is (and as text, without a memory address)."
+    from IPython import get_ipython
+    from pandas.io.formats.style import Styler
+    if (ip := get_ipython()) is None: return
+    ip.display_formatter.formatters["text/html"].for_type(Styler, _escaped_html)
+    ip.display_formatter.formatters["text/plain"].for_type(Styler, lambda s, p, cycle: p.text(s.data.to_string()))
+
+# %% ../nbs/00a_records.ipynb #8e74ef88
+def record_environment():
+    "Set up this kernel for a clean record: offline hub, no library progress bars or warnings, escaped tables."
+    import warnings
+    for k, v in RECORD_ENV.items(): os.environ.setdefault(k, v)
+    for cat in (FutureWarning, DeprecationWarning): warnings.filterwarnings("ignore", category=cat)
+    warnings.filterwarnings("ignore", message="IProgress not found")
+    escape_tables()

@@ -13,8 +13,8 @@ from .config import run_name, train_settings_from, eval_settings, ConfigError
 from .records import jsonable, publish, read_run, load_record, RESULT_MIME
 
 # %% auto #0
-__all__ = ['PROGRESS_ENV', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file', 'progress', 'run',
-           'collect']
+__all__ = ['PROGRESS_ENV', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file', 'write_record',
+           'progress', 'run', 'collect']
 
 # %% ../nbs/14_runs.ipynb #f9636032
 def repo_root() -> Path|None:
@@ -36,7 +36,9 @@ def experiment_notebook(name:str) -> Path:
 # %% ../nbs/14_runs.ipynb #f513520a
 _NOISE = [re.compile(r"^[^\n]*TqdmWarning: IProgress not found[^\n]*\n(?:[ \t]+from \.autonotebook import[^\n]*\n)?", re.M),
           re.compile(r"^[^\n]*Kernel is running over TCP without encryption[^\n]*\n", re.M),
-          re.compile(r"^[^\n]*site-packages/[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t]+[^\n]*\n)?", re.M)]   # a library's own warnings
+          re.compile(r"^[^\n]*site-packages/[^\n]*:\d+: \w*Warning: [^\n]*\n(?:[ \t]+[^\n]*\n)?", re.M),   # a library's own warnings
+          # a library's progress bar, as its last refresh ("Loading weights: 100%|███| 30/30 [00:00<00:00, 9.1it/s]", "Map: 100%|…")
+          re.compile(r"^[^\n]*\d+%\|[^\n]*\|\s*\d+/\d+ \[[^\n]*\][ \t]*(?:\n|$)", re.M)]
 
 def _collapse_cr(text:str) -> str:
     "What a terminal shows: each line keeps only what follows its last carriage return."
@@ -65,6 +67,11 @@ def _merge_streams(outputs:list) -> list:
         else: out.append(o)
     return out
 
+def _widget(o) -> bool:
+    "A live progress widget (transformers' notebook bar, ipywidgets): nothing a saved record can show."
+    d = o.get("data", {})
+    return "application/vnd.jupyter.widget-view+json" in d or "<progress" in str(d.get("text/html", ""))
+
 _FRONTMATTER = re.compile(r"^- skip_exec: true[ \t]*\n?", re.M)
 
 def clean_record(nb, roots:list[str]|None=None):
@@ -81,14 +88,35 @@ def clean_record(nb, roots:list[str]|None=None):
                 o["text"] = _relpaths(t, roots)
             elif o["output_type"] == "error": o["evalue"], o["traceback"] = _relpaths([o["evalue"], o["traceback"]], roots)
             else: o["data"] = _relpaths(o["data"], roots)
-        c.outputs = [o for o in outs if not (o["output_type"] == "stream" and not o["text"].strip())]
+        c.outputs = [o for o in outs if not (o["output_type"] == "stream" and not o["text"].strip()) and not _widget(o)]
     if "papermill" in nb.metadata: nb.metadata["papermill"] = _relpaths(nb.metadata["papermill"], roots)
     return nb
 
 def clean_file(path, roots:list[str]|None=None) -> Path:
     "Clean the record at `path` in place (see `clean_record`)."
-    nb = nbformat.read(path, as_version=4)
-    nbformat.write(clean_record(nb, roots), path)
+    return write_record(clean_record(nbformat.read(path, as_version=4), roots), path)
+
+# %% ../nbs/14_runs.ipynb #7705aa5a
+def _browser_json(o):
+    "`o` as it returns from the browser: JavaScript prints an integral number below 1e21 without a fraction (`1.0` → `1`)."
+    if isinstance(o, dict): return {k: _browser_json(v) for k, v in o.items()}
+    if isinstance(o, list): return [_browser_json(v) for v in o]
+    if isinstance(o, float) and o.is_integer() and abs(o) < 1e21: return int(o)
+    return o
+
+def _kernelspec(name:str="python3") -> dict:
+    "The kernelspec JupyterLab writes for the kernel `name` (its installed display name)."
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+        ks = KernelSpecManager().get_kernel_spec(name)
+        return {"display_name": ks.display_name, "language": ks.language, "name": name}
+    except Exception: return {"display_name": "Python 3 (ipykernel)", "language": "python", "name": name}
+
+def write_record(nb, path) -> Path:
+    "Write the notebook `nb` to `path` in the form JupyterLab saves it, so that opening it there changes nothing."
+    nb = nbformat.from_dict(_browser_json(nb))
+    if "kernelspec" in nb.metadata: nb.metadata["kernelspec"] = _kernelspec(nb.metadata["kernelspec"].get("name", "python3"))
+    with open(path, "w", encoding="utf-8") as f: nbformat.write(nb, f, version=nbformat.NO_CONVERT)
     return Path(path)
 
 # %% ../nbs/14_runs.ipynb #157bef42

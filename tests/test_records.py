@@ -36,3 +36,29 @@ def test_readme_is_portable():
     text = (ROOT/"README.md").read_text()
     assert not LOCAL.findall(text), LOCAL.findall(text)[:5]
     assert "TqdmWarning" not in text and str(ROOT) not in text
+
+def _js_number(s:str):
+    "A JSON number as JavaScript reads and writes it back: integral values below 1e21 print without a fraction."
+    x = float(s)
+    return int(x) if x.is_integer() and abs(x) < 1e21 else x
+
+@pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.name)
+def test_record_written_as_jupyterlab_saves_it(path, tmp_path):
+    "A record written by `write_record` is unchanged when JupyterLab saves it: the browser's JSON through jupyter_server."
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+    from jupyter_client.kernelspec import KernelSpecManager
+    from polychromic.runs import write_record
+    ours = write_record(nbformat.read(path, as_version=4), tmp_path/"ours.ipynb").read_bytes()
+    # what JupyterLab sends on autosave: the file parsed by the browser (JavaScript has one number type: 1.0 is 1),
+    # with the kernelspec of the kernel it starts
+    content = json.loads(ours, parse_float=_js_number)
+    ks = KernelSpecManager().get_kernel_spec("python3")
+    content["metadata"]["kernelspec"] = {"display_name": ks.display_name, "language": ks.language, "name": "python3"}
+    cm = FileContentsManager(root_dir=str(tmp_path))
+    cm.save({"type": "notebook", "format": "json", "content": content}, "saved.ipynb")
+    assert (tmp_path/"saved.ipynb").read_bytes() == ours
+
+def test_browser_json_is_javascripts():
+    "JavaScript's JSON turns 1.0 into 1 and keeps 0.5: the check above depends on it."
+    from polychromic.runs import _browser_json
+    assert json.dumps(_browser_json({"a": [1.0, 0.5, 2, "1.0"]})) == '{"a": [1, 0.5, 2, "1.0"]}'
