@@ -290,6 +290,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'polychromic.generate._hf_model': ('generate.html#_hf_model', 'polychromic/generate.py'),
                                       'polychromic.generate._keeps_training': ('generate.html#_keeps_training', 'polychromic/generate.py'),
                                       'polychromic.generate._lora_layers': ('generate.html#_lora_layers', 'polychromic/generate.py'),
+                                      'polychromic.generate._merge_layer': ('generate.html#_merge_layer', 'polychromic/generate.py'),
                                       'polychromic.generate._sampling_check': ('generate.html#_sampling_check', 'polychromic/generate.py'),
                                       'polychromic.generate.clean_generation_defaults': ( 'generate.html#clean_generation_defaults',
                                                                                           'polychromic/generate.py'),

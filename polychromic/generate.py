@@ -184,6 +184,21 @@ def fast_sampling(model, flag:bool|None) -> bool:
     "A fast-path switch's value: `flag` when given, else on exactly when `model` sits on a CUDA device."
     return bool(flag) if flag is not None else next(model.parameters()).device.type == "cuda"
 
+def _merge_layer(l) -> tuple:
+    "Merge `l`'s active adapters; return what restores its base weight bit for bit: `(weight, flat indices, values)`."
+    w = l.get_base_layer().weight
+    snap = w.detach().clone()   # one layer's copy at a time, freed before the next layer merges
+    l.merge()
+    if any(a in getattr(l, "lora_variant", {}) for a in l.merged_adapters): return w, None, snap   # DoRA & co: whole copy
+    with torch.no_grad():
+        back = w.detach().clone()
+        for a in reversed(l.merged_adapters): back -= l.get_delta_weight(a).to(back.dtype)   # what unmerge will compute
+        idx = (back != snap).flatten().nonzero().squeeze(1)
+        if snap.numel() < 2**31: idx = idx.int()
+        if idx.numel() * (idx.element_size() + snap.element_size()) >= snap.numel() * snap.element_size():
+            return w, None, snap   # large deltas miss W often: the whole copy is smaller
+        return w, idx, snap.flatten()[idx].clone()
+
 @contextlib.contextmanager
 def merged_lora(model):
     "Merge active LoRA adapters into the base weights for the block; restore the exact base weights after."
@@ -192,13 +207,16 @@ def merged_lora(model):
     if is_quantized(model, layers):
         warnings.warn("merge_lora: the base is quantized (a merge would re-quantize it); sampling through the unmerged adapter")
         yield model; return
-    saved = [(l.get_base_layer().weight, l.get_base_layer().weight.detach().clone()) for l in layers]
-    model.merge_adapter()
+    saved = [_merge_layer(l) for l in layers]
+    model.merged_lora_kept_bytes = sum(v.numel() * v.element_size() + (0 if i is None else i.numel() * i.element_size())
+                                       for _, i, v in saved)
     try: yield model
     finally:
-        model.unmerge_adapter()   # resets PEFT's bookkeeping; the weights themselves come from the snapshot
+        model.unmerge_adapter()   # (W + ΔW) − ΔW: W except where rounding kept a trace of ΔW, patched back from `saved`
         with torch.no_grad():
-            for w, s in saved: w.copy_(s)
+            for w, i, v in saved:
+                if i is None: w.copy_(v)
+                else: w.data.view(-1)[i.long()] = v
 
 # %% ../nbs/06_generate.ipynb #5a3f1e02
 class SamplerLogprobs(LogitsProcessor):
