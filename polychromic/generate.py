@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_generate.ipynb #234f6e15
 from __future__ import annotations
-import contextlib, math
+import contextlib, math, warnings
 from dataclasses import dataclass
 import torch
 from fastcore.basics import patch
@@ -12,9 +12,10 @@ from transformers import GenerationConfig, LogitsProcessor, LogitsProcessorList,
 from .models import chat_prompt
 
 # %% auto #0
-__all__ = ['NEUTRAL_SAMPLING', 'seeded', 'eval_mode', 'Generation', 'completion_mask', 'left_pad', 'generation_config',
-           'clean_generation_defaults', 'merged_lora', 'SamplerLogprobs', 'sampling_processors', 'generate_ids',
-           'sample_replies', 'sequence_logprobs', 'no_dropout']
+__all__ = ['NEUTRAL_SAMPLING', 'seeded', 'eval_mode', 'Generation', 'completion_mask', 'left_pad', 'shape_bucket',
+           'compile_count', 'generation_config', 'clean_generation_defaults', 'is_quantized', 'fast_sampling',
+           'merged_lora', 'SamplerLogprobs', 'sampling_processors', 'generate_ids', 'sample_replies',
+           'sequence_logprobs', 'no_dropout']
 
 # %% ../nbs/06_generate.ipynb #1d3a6022
 @contextlib.contextmanager
@@ -47,6 +48,7 @@ class Generation:
     token_logprobs: torch.Tensor|None = None  # (M, C) generate's own log-probability of each sampled token (`check=True`)
     processor_gap: float|None = None  # max |log p(processed scores) − log softmax(raw logits / T)| over the vocabulary (`check=True`)
     sampler_logprobs: torch.Tensor|None = None  # (M, C) log-probability of each sampled token under the distribution it was drawn from (0 on padding)
+    compiles: int = 0  # frames torch.compile compiled during the call (static cache on CUDA: 0 once every shape is warm)
 
     @property
     def input_ids(self): return torch.cat([self.prompt_ids, self.completion_ids], 1)
@@ -73,6 +75,15 @@ def rows(self:Generation, idx) -> "Generation":
                       token_logprobs=cut(self.token_logprobs), sampler_logprobs=cut(self.sampler_logprobs))
 
 @patch
+def first(self:Generation, n:int) -> "Generation":
+    "The first `n` prompts' groups (k kept, columns kept): drops the rows a bucketed batch was filled up with."
+    r = slice(0, n * self.k)
+    cut = lambda t: None if t is None else t[r]
+    return Generation(self.prompt_ids[r], self.prompt_mask[r], self.completion_ids[r], self.completion_mask[r], self.k,
+                      token_logprobs=cut(self.token_logprobs), processor_gap=self.processor_gap,
+                      sampler_logprobs=cut(self.sampler_logprobs), compiles=self.compiles)
+
+@patch
 def texts(self:Generation, tokenizer) -> list[str]:
     "Decoded replies (special tokens dropped, whitespace stripped), one per row."
     ids = [row[m.bool()].tolist() for row, m in zip(self.completion_ids, self.completion_mask)]
@@ -94,14 +105,33 @@ def completion_mask(completion_ids:torch.Tensor, eos_ids:list[int]) -> torch.Ten
     return (torch.arange(C, device=completion_ids.device)[None] <= first[:, None]).long()
 
 # %% ../nbs/06_generate.ipynb #67044451c2
-def left_pad(seqs:list[list[int]], pad_id:int, device=None, multiple:int=1) -> tuple[torch.Tensor, torch.Tensor]:
-    "Left-pad token lists into `(ids, mask)` tensors, to a length that is a multiple of `multiple`."
+def left_pad(seqs:list[list[int]], pad_id:int, device=None, multiple:int=1, length:int|None=None) -> tuple[torch.Tensor, torch.Tensor]:
+    "Left-pad token lists into `(ids, mask)` tensors, to `length` (≥ the longest) or else a multiple of `multiple`."
     L = -(-max(len(s) for s in seqs) // multiple) * multiple
+    if length is not None:
+        if length < max(len(s) for s in seqs): raise ValueError(f"length {length} < longest sequence {max(len(s) for s in seqs)}")
+        L = length
     ids = torch.full((len(seqs), L), pad_id, dtype=torch.long)
     mask = torch.zeros((len(seqs), L), dtype=torch.long)
     for i, s in enumerate(seqs):
         if len(s): ids[i, L-len(s):] = torch.tensor(s, dtype=torch.long); mask[i, L-len(s):] = 1
     return ids.to(device), mask.to(device)
+
+# %% ../nbs/06_generate.ipynb #67044451c3
+def shape_bucket(n:int, minimum:int=1, per_octave:int=1) -> int:
+    "The smallest bucket ≥ `n`: `minimum`·2ᵉ·(1 + i/`per_octave`) for e ≥ 0, 0 ≤ i < `per_octave`."
+    if n < 1 or minimum < 1 or per_octave < 1: raise ValueError(f"shape_bucket needs n, minimum, per_octave ≥ 1, got {n}, {minimum}, {per_octave}")
+    p = minimum
+    while True:
+        for i in range(per_octave):
+            b = -(-p * (per_octave + i) // per_octave)
+            if b >= n: return b
+        p *= 2
+
+def compile_count() -> int:
+    "Frames torch.compile (dynamo) has compiled in this process so far; a rise after warm-up is a recompile."
+    from torch._dynamo.utils import counters
+    return int(counters["frames"]["ok"])
 
 # %% ../nbs/06_generate.ipynb #c205696f
 NEUTRAL_SAMPLING = dict(  # every processor/warper with a non-None "off" value (min_new_tokens: see below)
@@ -142,21 +172,51 @@ def _lora_layers(model):
     from peft.tuners.lora import LoraLayer
     return [m for m in model.modules() if isinstance(m, LoraLayer)]
 
+def is_quantized(model, layers=None) -> bool:
+    "A 4-/8-bit base: transformers' quantizer or bitsandbytes' flags on the model, or a LoRA base weight that is not a float."
+    m = _hf_model(model)
+    if getattr(m, "hf_quantizer", None) is not None or getattr(m, "is_loaded_in_4bit", False) or getattr(m, "is_loaded_in_8bit", False):
+        return True
+    layers = _lora_layers(model) if layers is None else layers
+    return any(not l.get_base_layer().weight.dtype.is_floating_point for l in layers)
+
+def fast_sampling(model, flag:bool|None) -> bool:
+    "A fast-path switch's value: `flag` when given, else on exactly when `model` sits on a CUDA device."
+    return bool(flag) if flag is not None else next(model.parameters()).device.type == "cuda"
+
+def _merge_layer(l) -> tuple:
+    "Merge `l`'s active adapters; return what restores its base weight bit for bit: `(weight, flat indices, values)`."
+    w = l.get_base_layer().weight
+    snap = w.detach().clone()   # one layer's copy at a time, freed before the next layer merges
+    l.merge()
+    if any(a in getattr(l, "lora_variant", {}) for a in l.merged_adapters): return w, None, snap   # DoRA & co: whole copy
+    with torch.no_grad():
+        back = w.detach().clone()
+        for a in reversed(l.merged_adapters): back -= l.get_delta_weight(a).to(back.dtype)   # what unmerge will compute
+        idx = (back != snap).flatten().nonzero().squeeze(1)
+        if snap.numel() < 2**31: idx = idx.int()
+        if idx.numel() * (idx.element_size() + snap.element_size()) >= snap.numel() * snap.element_size():
+            return w, None, snap   # large deltas miss W often: the whole copy is smaller
+        return w, idx, snap.flatten()[idx].clone()
+
 @contextlib.contextmanager
 def merged_lora(model):
     "Merge active LoRA adapters into the base weights for the block; restore the exact base weights after."
     layers = _lora_layers(model) if hasattr(model, "merge_adapter") else []
     if not layers: yield model; return
-    saved = [(l.get_base_layer().weight, l.get_base_layer().weight.detach().clone()) for l in layers]
-    if any(not w.dtype.is_floating_point for w, _ in saved):
-        raise ValueError("merge_lora / sampling_merge_lora needs unquantized base weights (a 4-/8-bit base would be "
-                         "re-quantized by the merge); turn it off for quantized models")
-    model.merge_adapter()
+    if is_quantized(model, layers):
+        warnings.warn("merge_lora: the base is quantized (a merge would re-quantize it); sampling through the unmerged adapter")
+        yield model; return
+    saved = [_merge_layer(l) for l in layers]
+    model.merged_lora_kept_bytes = sum(v.numel() * v.element_size() + (0 if i is None else i.numel() * i.element_size())
+                                       for _, i, v in saved)
     try: yield model
     finally:
-        model.unmerge_adapter()   # resets PEFT's bookkeeping; the weights themselves come from the snapshot
+        model.unmerge_adapter()   # (W + ΔW) − ΔW: W except where rounding kept a trace of ΔW, patched back from `saved`
         with torch.no_grad():
-            for w, s in saved: w.copy_(s)
+            for w, i, v in saved:
+                if i is None: w.copy_(v)
+                else: w.data.view(-1)[i.long()] = v
 
 # %% ../nbs/06_generate.ipynb #5a3f1e02
 class SamplerLogprobs(LogitsProcessor):
@@ -206,8 +266,8 @@ def generate_ids(
     max_new_tokens:int=48,
     seed:int|None=None, # None: use (and advance) the global RNG
     check:bool=False, # also return generate's own per-token log π and the processed-vs-raw gap (costs memory: B·N·C·V)
-    merge_lora:bool=False, # fast path: sample with LoRA merged into the base weights (restored exactly after)
-    static_cache:bool=False, # fast path: static KV cache (transformers compiles the decode step on CUDA)
+    merge_lora:bool|None=None, # fast path: sample with LoRA merged into the base weights (restored exactly after); None: on CUDA
+    static_cache:bool|None=None, # fast path: static KV cache (transformers compiles the decode step on CUDA); None: on CUDA
 ) -> Generation:
     "Sample `k` replies for each prompt in one batched left-padded `generate` call (model in eval mode, restored)."
     if k < 1: raise ValueError(f"k must be >= 1, got {k}")
@@ -215,22 +275,26 @@ def generate_ids(
     if any(len(p) == 0 for p in prompt_ids): raise ValueError("empty prompt")
     if check and temperature <= 0: raise ValueError("check=True needs sampling (temperature > 0)")
     device = next(model.parameters()).device
-    # a static cache is compiled per shape: prompt lengths rounded up to a multiple of 64 keep the shapes few
-    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device,
-                         multiple=64 if static_cache else 1)
+    merge_lora, static_cache = fast_sampling(model, merge_lora), fast_sampling(model, static_cache)
+    n = len(prompt_ids)
+    if static_cache:   # compiled per shape: bucketed prompt lengths, batch filled up with copies of the last prompt
+        prompt_ids = list(prompt_ids) + [prompt_ids[-1]] * (shape_bucket(n) - n)
+    L = shape_bucket(max(len(p) for p in prompt_ids), 64, 2) if static_cache else None
+    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device, length=L)
     gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens, static_cache=static_cache)
     procs, rec = sampling_processors(temperature, top_p) if temperature > 0 else (LogitsProcessorList(), None)
     if rec is not None: gc.update(temperature=1.0, top_p=1.0)   # the warpers are in `procs`, ahead of the recorder
     if check: gc.update(output_scores=True, output_logits=True, return_dict_in_generate=True)  # on the config: no kwargs mixed in
     merge = merged_lora(model) if merge_lora else contextlib.nullcontext()
+    c0 = compile_count()
     with eval_mode(model), seeded(seed, device), clean_generation_defaults(model, gc), merge:
         out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc, logits_processor=procs)
     seqs = out.sequences if check else out
     comp = seqs[:, ids.shape[1]:]
-    g = Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k)
+    g = Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k, compiles=compile_count() - c0)
     if rec is not None: g.sampler_logprobs = rec.finish(comp) * g.completion_mask
     if check: g.token_logprobs, g.processor_gap = _sampling_check(out, temperature, g.completion_mask)
-    return g
+    return g if len(prompt_ids) == n else g.first(n)
 
 # %% ../nbs/06_generate.ipynb #3e5c18b7
 def _as_prompt_text(tokenizer, p, **kw) -> str:
@@ -268,15 +332,45 @@ def sample_replies(
     return out
 
 # %% ../nbs/06_generate.ipynb #8c2f4f0c
-def sequence_logprobs(model, g:Generation, temperature:float=1.0, per_token:bool=False) -> torch.Tensor:
+def _chunk_logprobs(head, h:torch.Tensor, ids:torch.Tensor, temperature:float, softcap:float|None) -> torch.Tensor:
+    "log softmax(head(h) / T)[ids] for a chunk of positions: the head in the model's dtype, the logsumexp in fp32 (or fp64)."
+    z = head(h)
+    if softcap: z = torch.tanh(z / softcap) * softcap   # Gemma's final-logit soft-capping, as its forward applies it
+    z = z.to(torch.promote_types(z.dtype, torch.float32)) / temperature
+    return z.gather(-1, ids[:, None]).squeeze(-1) - torch.logsumexp(z, -1)
+
+def _chunkable(model) -> bool:
+    "A decoder plus an output head whose logits are `head(hidden)` (soft-capping aside): no extra logit scaling."
+    m = _hf_model(model)
+    cfg = getattr(m, "config", None)
+    if not (hasattr(m, "get_decoder") and m.get_output_embeddings() is not None): return False
+    return all(getattr(cfg, a, None) in (None, 1, 1.0) for a in ("logit_scale", "logits_scaling", "output_multiplier_scale"))
+
+def sequence_logprobs(model, g:Generation, temperature:float=1.0, per_token:bool=False,
+                      chunk_tokens:int|None=256, # reply tokens per output-head chunk; None: the full-logits forward
+                     ) -> torch.Tensor:
     "log π(y|x) of each row of `g` at `temperature`, summed over the reply tokens (with gradient); `per_token` keeps (M, C)."
     if temperature <= 0: raise ValueError("log-probabilities need a sampling temperature > 0")
-    C = g.completion_ids.shape[1]
-    out = model(input_ids=g.input_ids, attention_mask=g.attention_mask, position_ids=g.position_ids,
-                logits_to_keep=C + 1, use_cache=False)
-    logits = out.logits[:, :-1]
-    logits = logits.to(torch.promote_types(logits.dtype, torch.float32)) / temperature   # fp16/bf16 -> fp32, fp64 stays
-    lp = torch.log_softmax(logits, -1).gather(-1, g.completion_ids[..., None]).squeeze(-1) * g.completion_mask
+    if chunk_tokens is not None and chunk_tokens < 1: raise ValueError(f"chunk_tokens must be >= 1 or None, got {chunk_tokens}")
+    C, kw = g.completion_ids.shape[1], dict(input_ids=g.input_ids, attention_mask=g.attention_mask,
+                                              position_ids=g.position_ids, use_cache=False)
+    if chunk_tokens is None or not _chunkable(model):
+        logits = model(**kw, logits_to_keep=C + 1).logits[:, :-1]
+        logits = logits.to(torch.promote_types(logits.dtype, torch.float32)) / temperature   # fp16/bf16 -> fp32, fp64 stays
+        lp = torch.log_softmax(logits, -1).gather(-1, g.completion_ids[..., None]).squeeze(-1) * g.completion_mask
+        return lp if per_token else lp.sum(1)
+    m = _hf_model(model)
+    head, softcap = m.get_output_embeddings(), getattr(m.config, "final_logit_softcapping", None)
+    live = g.completion_mask.bool()
+    h = m.get_decoder()(**kw).last_hidden_state[:, -C-1:-1][live]   # (tokens, H): the hidden state before each reply token
+    ids, parts = g.completion_ids[live], []
+    for s in range(0, h.shape[0], chunk_tokens):
+        args = (head, h[s:s+chunk_tokens], ids[s:s+chunk_tokens], temperature, softcap)
+        if torch.is_grad_enabled() and h.requires_grad:   # backward recomputes the chunk's logits instead of keeping them
+            parts.append(torch.utils.checkpoint.checkpoint(_chunk_logprobs, *args, use_reentrant=False))
+        else: parts.append(_chunk_logprobs(*args))
+    vals = torch.cat(parts) if parts else h.new_zeros(0, dtype=torch.promote_types(h.dtype, torch.float32))
+    lp = torch.zeros(live.shape, dtype=vals.dtype, device=vals.device).masked_scatter(live, vals)
     return lp if per_token else lp.sum(1)
 
 # %% ../nbs/06_generate.ipynb #9b6ecaaa

@@ -16,7 +16,7 @@ from trl import SFTConfig, SFTTrainer
 from trl.models.utils import unwrap_model_for_generation
 from trl.distributed import DistributedBackend
 from .diversity import pairwise_distance_from_embeddings, self_bleu, distinct_n as _distinct_n
-from .generate import Generation, generate_ids, sequence_logprobs, sample_replies, no_dropout
+from .generate import Generation, generate_ids, sequence_logprobs, sample_replies, no_dropout, compile_count
 
 # %% auto #0
 __all__ = ['DIVERSITY_METRICS', 'OBJECTIVES', 'IS_MODES', 'RENAMED', 'PROMPT_FORMATS', 'loo_advantages', 'semantic_set_diversity',
@@ -105,8 +105,8 @@ class PolychromicConfig(SFTConfig):
     allow_biased_top_p: bool = field(default=False, metadata={"help": "Accept top_p < 1 with lam > 0 although the gradient is then biased."})
     max_completion_length: int = field(default=48, metadata={"help": "Longest sampled reply, in tokens."})
     diversity_micro_batch_size: int | None = field(default=None, metadata={"help": "Rows of the B·N sampled replies per forward/backward of the term (None = all at once)."})
-    sampling_merge_lora: bool = field(default=False, metadata={"help": "Fast path: sample with LoRA merged into the base weights (restored exactly after)."})
-    sampling_static_cache: bool = field(default=False, metadata={"help": "Fast path: static KV cache for sampling (transformers compiles the decode step on CUDA)."})
+    sampling_merge_lora: bool | None = field(default=None, metadata={"help": "Fast path: sample with LoRA merged into the base weights (restored exactly after; a quantized base samples through the unmerged adapter). None = on when the model is on CUDA."})
+    sampling_static_cache: bool | None = field(default=None, metadata={"help": "Fast path: static KV cache for sampling, bucketed shapes (transformers compiles the decode step on CUDA). None = on when the model is on CUDA."})
     importance_sampling_correction: bool = field(default=True, metadata={"help": "Weight each set's advantages by its importance ratio π/q between the π the term differentiates and the sampler q that drew it (as TRL's vllm_importance_sampling_correction)."})
     importance_sampling_mode: str = field(default="sequence_truncate", metadata={"help": "'sequence_truncate' (clip the set's ratio to [clip_min, clip_max]) or 'sequence_mask' (drop sets outside it), as TRL's vllm_importance_sampling_mode; the sequence is the set's N replies, one draw of Y."})
     importance_sampling_clip_max: float | None = field(default=3.0, metadata={"help": "Upper bound of the set's ratio (None = none), as TRL's vllm_importance_sampling_clip_max."})
@@ -415,11 +415,11 @@ def _step_prompts(self:PolychromicTrainer, inputs) -> list[tuple[list[int], list
 @patch
 def _sample_and_score(self:PolychromicTrainer, model, rows:list, seed:int, check:bool):
     "`(Generation, scores, seconds spent sampling)` of N replies for each row's prompt."
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), compile_count()
     if check and not self.sampling_checked:   # once per run, on one prompt's N replies (scores cost B·N·C·V memory)
         self.sampling_check = self.check_sampling(model, self.sample(model, [rows[0][0]], seed=seed, check=True))
     g = self.sample(model, [p for p, _ in rows], seed=seed)
-    gen_s = time.perf_counter() - t0
+    gen_s, self._step_compiles = time.perf_counter() - t0, compile_count() - c0
     self._gen_seconds += gen_s
     refs = [t.strip() for t in self.processing_class.batch_decode([r for _, r in rows], skip_special_tokens=True)]
     return g, self.score(g, refs), gen_s
@@ -429,6 +429,7 @@ def _sample_and_score(self:PolychromicTrainer, model, rows:list, seed:int, check
 def _diversity_step(self:PolychromicTrainer, model, inputs, use_term:bool) -> float:
     "Sample, score and (if `use_term`) back-propagate λ·k·term / accumulation steps; log; return −λ·k·mean f / accumulation steps."
     rows, seed = self._step_prompts(inputs), self._sampling_seed()
+    self._step_compiles = 0
     g, stats, gen_s = self._sample_and_score(model, rows, seed, check=use_term) if rows else (None, None, 0.0)
     term, objective, self._is_stats = None, 0.0, None
     if use_term:
@@ -498,7 +499,8 @@ def _log_metrics(self:PolychromicTrainer, stats:dict|None, lengths:torch.Tensor|
         diversity=float(stats["diversity"].sum()) if n else 0.0, f=float(stats["f"].sum()) if n else 0.0,
         quality=float(stats["quality"].sum()) if n and stats["quality"] is not None else 0.0,
         advantage_std=float(stats["advantages"].std(unbiased=False)) if n else 0.0,
-        reply_tokens=float(lengths.float().sum()) if n else 0.0, replies=lengths.numel() if n else 0, **is_sums))
+        reply_tokens=float(lengths.float().sum()) if n else 0.0, replies=lengths.numel() if n else 0,
+        compiles=getattr(self, "_step_compiles", 0), **is_sums))
     m = self._metrics["train"]
     if s["sets"] > 0:
         m["diversity/set_diversity"].append(s["diversity"] / s["sets"])
@@ -509,6 +511,7 @@ def _log_metrics(self:PolychromicTrainer, stats:dict|None, lengths:torch.Tensor|
     m["diversity/advantage_std"].append(s["advantage_std"] / s["ranks_with_sets"] if s["sets"] > 0 else 0.0)
     if term is not None: m["diversity/term"].append(s["term"] / s["ranks"])
     m["diversity/gen_seconds"].append(s["gen_seconds"] / s["ranks"])
+    m["diversity/compiles"].append(s["compiles"])   # torch.compile frames compiled while sampling, all ranks: 0 once warm
     if s["is_sets"] > 0:
         lo, neg_hi = self._gather_min(extremes)
         m["importance/logp_difference"].append(s["is_abs_diff"] / max(s["is_tokens"], 1))
