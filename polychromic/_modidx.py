@@ -719,6 +719,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'polychromic.report._models': ('report.html#_models', 'polychromic/report.py'),
                                     'polychromic.report._na': ('report.html#_na', 'polychromic/report.py'),
                                     'polychromic.report._names': ('report.html#_names', 'polychromic/report.py'),
+                                    'polychromic.report._nanmax': ('report.html#_nanmax', 'polychromic/report.py'),
+                                    'polychromic.report._nanmin': ('report.html#_nanmin', 'polychromic/report.py'),
                                     'polychromic.report._num': ('report.html#_num', 'polychromic/report.py'),
                                     'polychromic.report._padded': ('report.html#_padded', 'polychromic/report.py'),
                                     'polychromic.report._pairs': ('report.html#_pairs', 'polychromic/report.py'),

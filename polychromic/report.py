@@ -90,6 +90,15 @@ def _models(comparison:pd.DataFrame, labels:Sequence[str]) -> list[str]:
 def _model_of(comparison:pd.DataFrame, labels:Sequence[str]) -> pd.Series:
     return comparison.model if "model" in comparison.columns else pd.Series(labels[1], index=comparison.index)
 
+def _nanmin(x) -> float:
+    "The least finite value of `x` (NaN, and no warning, when there is none)."
+    v = np.asarray(x, dtype=float).ravel(); v = v[np.isfinite(v)]
+    return float(v.min()) if v.size else math.nan
+
+def _nanmax(x) -> float:
+    v = np.asarray(x, dtype=float).ravel(); v = v[np.isfinite(v)]
+    return float(v.max()) if v.size else math.nan
+
 def _padded(lo:float, hi:float, frac:float=0.06, top:float=0.0) -> list[float]:
     "A scale domain around [lo, hi] with a margin, so that no mark touches the edge; unset (vega's own) when a bound is missing."
     if not (np.isfinite(lo) and np.isfinite(hi)): return alt.Undefined   # all-NaN data (e.g. a metric undefined on every prompt)
@@ -133,7 +142,7 @@ def metric_comparison_chart(
     def panel(metric):
         d = df[df.metric == metric]
         y = alt.Y("low:Q", title=None, axis=alt.Axis(tickCount=4),
-                  scale=alt.Scale(domain=_padded(np.nanmin(d[["low", "mean"]]), np.nanmax(d[["high", "mean"]]), top=0.1), nice=False, zero=False))
+                  scale=alt.Scale(domain=_padded(_nanmin(d[["low", "mean"]]), _nanmax(d[["high", "mean"]]), top=0.1), nice=False, zero=False))
         base = alt.Chart(d).encode(x=alt.X("model:N", sort=scale.domain, axis=None), color=color)
         return alt.layer(base.mark_rule(strokeWidth=2).encode(y=y, y2="high:Q"),
                          base.mark_point(size=55, strokeWidth=2).encode(y="mean:Q", fill=alt.condition("datum.filled", alt.Fill("model:N", scale=scale, legend=None), alt.value("white")),
@@ -310,7 +319,7 @@ def forest_plot(
     df = _effect_rows(comparison, effect, labels, short, alpha)
     refs = [0.0] + ([float(t) for t in thresholds] if effect == "cohens_d" else [])
     x = alt.X("low:Q", title=f"{name}, positive = model better than {short[labels[0]]}" if len(models) == 2 else None,
-              scale=alt.Scale(domain=_padded(min(np.nanmin(df.low), *refs), max(np.nanmax(df.high), *refs)), nice=False))
+              scale=alt.Scale(domain=_padded(min(_nanmin(df.low), *refs), max(_nanmax(df.high), *refs)), nice=False))
     ref = alt.Chart(pd.DataFrame({"x": refs, "zero": [True] + [False] * (len(refs) - 1)})).mark_rule(color="gray").encode(
         x="x:Q", strokeDash=alt.condition("datum.zero", alt.value([1, 0]), alt.value([4, 4])))
     def panel(d, y, w, h, title=None):

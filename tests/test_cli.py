@@ -139,10 +139,10 @@ def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
     assert (d/"adapter"/"adapter_config.json").exists()
     again = _run(*args, cwd=tmp_path)
     assert again.returncode == 2 and "holds a completed run" in again.stderr
-    other = _run(*args, "--learning_rate", "2e-4", cwd=tmp_path)   # another configuration: another directory
+    other = _run(*args, "--lam", "0", cwd=tmp_path)   # another configuration (the SFT baseline): another directory
     assert other.returncode == 0, other.stderr[-3000:]
     assert len(list((tmp_path/"out").iterdir())) == 2
-    runs = sorted(str(p) for p in (tmp_path/"out").iterdir())
+    runs = sorted(str(p) for p in (tmp_path/"out").iterdir())   # baseline_… first: the evaluation refuses a λ > 0 baseline
     ev = _run("evaluate", "--runs", *runs, "--n_prompts", "2", "--k", "2", "--bertscore", "false",
               "--max_completion_length", "4", "--out_dir", "ev", cwd=tmp_path)
     assert ev.returncode == 0, ev.stdout[-2000:] + ev.stderr[-3000:]
