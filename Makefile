@@ -35,6 +35,7 @@ test: setup
 export: setup
 	$(BIN)/nbdev-export
 	$(BIN)/nbdev-clean
+	$(BIN)/python -c "from polychromic.cli import write_help; write_help()"   # the shipped help of train/evaluate
 
 # nbdev-export and nbdev-clean must leave no diff (as in nbdev's own CI)
 clean-check: export

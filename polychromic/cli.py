@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['REQUIRED', 'OPTIONAL', 'Check', 'doctor_checks', 'doctor', 'cached_help', 'command', 'main']
+__all__ = ['REQUIRED', 'OPTIONAL', 'HELP_COMMANDS', 'HELP_WIDTH', 'Check', 'doctor_checks', 'doctor', 'help_dir', 'render_help',
+           'write_help', 'shipped_help', 'cached_help', 'command_help', 'command', 'main']
 
 # %% ../nbs/16_cli.ipynb #04bd1bf0
 REQUIRED = ["torch", "transformers", "peft", "trl", "accelerate", "datasets", "sentence-transformers", "gguf", "scipy",
@@ -104,15 +105,46 @@ def doctor(packages=None, runs_dir="runs", load_models:bool=True, file=None) -> 
     return 1 if bad else 0
 
 # %% ../nbs/16_cli.ipynb #d300dd73
-def _help_key() -> str:
-    "Hash of everything a command's help is made of: the package's code, the TRL/transformers versions, the terminal width."
-    import shutil
-    h = hashlib.sha256()
+HELP_COMMANDS, HELP_WIDTH = ("train", "evaluate"), 100   # the shipped help is rendered at this width (argparse wraps to it)
+
+def help_dir() -> Path:
+    "The package's folder of rendered help texts (found, not imported: importing polychromic.config would load TRL)."
     from importlib.util import find_spec
-    pkg = Path(find_spec("polychromic").submodule_search_locations[0])   # found, not imported
-    for f in sorted(pkg.glob("*.py")): h.update(f.read_bytes())
-    for d in ("trl", "transformers"): h.update(md.version(d).encode())
-    h.update(str(shutil.get_terminal_size().columns).encode())     # argparse wraps the help to it
+    return Path(find_spec("polychromic").submodule_search_locations[0])/"help"
+
+def _stamp() -> str: return "# rendered with " + ", ".join(f"{d} {md.version(d)}" for d in ("trl", "transformers"))
+
+# %% ../nbs/16_cli.ipynb #88983237
+def render_help(name:str) -> str:
+    "The help of `polychromic <name>` as its parser renders it now, at `HELP_WIDTH` columns (imports TRL: seconds)."
+    from polychromic.config import train_parser, eval_parser
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(HELP_WIDTH)
+    try: return {"train": train_parser, "evaluate": eval_parser}[name]().format_help()
+    finally:
+        if old is None: del os.environ["COLUMNS"]
+        else: os.environ["COLUMNS"] = old
+
+def write_help(folder=None) -> list[Path]:
+    "Render the help of every `HELP_COMMANDS` into `folder` (default: the package's), stamped with the TRL and transformers versions."
+    folder = Path(folder or help_dir()); folder.mkdir(parents=True, exist_ok=True)
+    for name in HELP_COMMANDS: (folder/f"{name}.txt").write_text(f"{_stamp()}\n{render_help(name)}")
+    return [folder/f"{n}.txt" for n in HELP_COMMANDS]
+
+# %% ../nbs/16_cli.ipynb #0b0a8bc7
+def shipped_help(name:str, folder=None) -> str|None:
+    "The help of `name` shipped in `folder` (default: the package's), if rendered with the installed TRL and transformers; else None."
+    f = Path(folder or help_dir())/f"{name}.txt"
+    if not f.is_file(): return None
+    stamp, _, text = f.read_text().partition("\n")
+    return text if stamp == _stamp() else None
+
+# %% ../nbs/16_cli.ipynb #7e454bb0
+def _help_key() -> str:
+    "Hash of everything a command's help is made of: the package's code and the TRL/transformers versions."
+    h = hashlib.sha256()
+    for f in sorted(help_dir().parent.glob("*.py")): h.update(f.read_bytes())
+    h.update(_stamp().encode())
     return h.hexdigest()[:16]
 
 def cached_help(name:str, render, cache_dir=None) -> str:
@@ -126,6 +158,10 @@ def cached_help(name:str, render, cache_dir=None) -> str:
         tmp = f.with_suffix(f".{os.getpid()}.tmp"); tmp.write_text(text); tmp.replace(f)   # atomic: readers see all or nothing
     except OSError: pass                                                                 # a read-only home: render every time
     return text
+
+def command_help(name:str) -> str:
+    "The help of command `name`: shipped with the package (instant), else rendered once and cached."
+    return shipped_help(name) or cached_help(name, lambda: render_help(name))
 
 def _wants_help(argv) -> bool: return "-h" in argv or "--help" in argv
 
@@ -149,9 +185,7 @@ def _print_json(d:dict): print(json.dumps(d, indent=1, default=str))
 
 @command("train", "train one run from a config file and/or --key value settings (see `polychromic train --help`)", own_parser=True)
 def _train_cmd(argv):
-    if _wants_help(argv):
-        from importlib import import_module   # (the parser is built only when the help is not cached)
-        print(cached_help("train", lambda: import_module("polychromic.config").train_parser().format_help()), end=""); return 0
+    if _wants_help(argv): print(command_help("train"), end=""); return 0
     from polychromic.config import train_parser, settings_from_argv, train_settings
     from polychromic.pipeline import train_run
     config, given = settings_from_argv(argv, train_parser())
@@ -166,9 +200,7 @@ def _train_cmd(argv):
 # %% ../nbs/16_cli.ipynb #a98ac049
 @command("evaluate", "evaluate trained runs against a baseline (see `polychromic evaluate --help`)", own_parser=True)
 def _evaluate_cmd(argv):
-    if _wants_help(argv):
-        from importlib import import_module
-        print(cached_help("evaluate", lambda: import_module("polychromic.config").eval_parser().format_help()), end=""); return 0
+    if _wants_help(argv): print(command_help("evaluate"), end=""); return 0
     from polychromic.config import eval_parser, settings_from_argv, eval_settings
     from polychromic.pipeline import evaluate_runs
     config, given = settings_from_argv(argv, eval_parser())
@@ -195,10 +227,9 @@ def _yaml(path, schema) -> dict:
     return data
 
 def _settings(args) -> tuple[dict, dict]:
+    "The training and evaluation settings of `--config`/`--train` and `--eval-config`/`--eval` (over the main job's profile)."
     from polychromic.config import TRAIN_SCHEMA, EVAL_SCHEMA
-    from polychromic.sweep import EXPERIMENT
-    return ({**EXPERIMENT["train_params"], **_yaml(args.config, TRAIN_SCHEMA), **_kv(args.train)},
-            {**EXPERIMENT["eval_params"], **_yaml(args.eval_config, EVAL_SCHEMA), **_kv(args.eval)})
+    return ({**_yaml(args.config, TRAIN_SCHEMA), **_kv(args.train)}, {**_yaml(args.eval_config, EVAL_SCHEMA), **_kv(args.eval)})
 
 # %% ../nbs/16_cli.ipynb #53947f72
 def _common_args(p, runs_dir="runs", runs_help="folder for the run records and run directories"):
@@ -217,10 +248,10 @@ def _experiment_cmd(args):
     return 1 if res["failures"] else 0
 
 def _experiment_args(p):
-    from polychromic.sweep import EXPERIMENT
-    p.add_argument("--seed", type=int, default=EXPERIMENT["seed"], help="training seed")
-    p.add_argument("--lam", type=float, default=EXPERIMENT["lam"], help="λ of the diversity-aware run")
-    p.add_argument("--objective", choices=["diversity", "polychromic"], default=EXPERIMENT["objective"], help="objective of that run")
+    from polychromic.config import default_of
+    p.add_argument("--seed", type=int, default=default_of("seed", "experiment"), help="training seed")
+    p.add_argument("--lam", type=float, default=default_of("lam", "experiment"), help="λ of the diversity-aware run")
+    p.add_argument("--objective", choices=["diversity", "polychromic"], default=default_of("objective", "experiment"), help="objective of that run")
     _common_args(p, None, "a new folder for the run records (default: a fresh runs/demo-<UTC time>; one holding records is refused)")
 _experiment_cmd.add_args = _experiment_args
 
@@ -229,7 +260,7 @@ _experiment_cmd.add_args = _experiment_args
 def _sweep_cmd(args):
     from polychromic.seeds import aggregate_seeds, lambda_ablation, lambda_ablation_chart
     from polychromic.sweep import grid_plan, load_plan, run_plan
-    plan = load_plan(args.plan) if args.plan else grid_plan(args.lam, args.seed, args.objective, args.runs_dir, *_settings(args))
+    plan = load_plan(args.plan) if args.plan else grid_plan(args.lam, args.seed, args.objective, args.runs_dir, *_settings(args), profile="experiment")
     res = run_plan(plan, dry_run=args.dry_run, progress=not args.dry_run)
     for j in res["jobs"]: print(f"{j['status']:>10}  {j['path']}")
     if args.plan: print(f"selected: {res['selected']}")
@@ -243,10 +274,10 @@ def _sweep_cmd(args):
     return 1 if res["failures"] and not args.dry_run else 0
 
 def _sweep_args(p):
-    from polychromic.sweep import EXPERIMENT
+    from polychromic.config import default_of
     p.add_argument("--plan", default=None, help="YAML research plan (e.g. configs/research.yaml); the options below are then unused")
     p.add_argument("--dry-run", action="store_true", help="list every job and whether it is done; run nothing")
-    p.add_argument("--lam", type=float, nargs="+", default=[EXPERIMENT["lam"]], help="λ values (0, the baseline, is always trained)")
+    p.add_argument("--lam", type=float, nargs="+", default=[default_of("lam", "experiment")], help="λ values (0, the baseline, is always trained)")
     p.add_argument("--seed", type=int, nargs="+", default=[1, 2, 3], help="training seeds")
     p.add_argument("--objective", nargs="+", default=["diversity"], choices=["diversity", "polychromic"], help="objectives")
     _common_args(p)

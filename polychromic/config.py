@@ -4,18 +4,19 @@
 
 # %% ../nbs/13_config.ipynb #2ee0a9d7
 from __future__ import annotations
-import dataclasses, difflib, enum, hashlib, json, math, os, sys, types, typing, warnings
+import dataclasses, difflib, enum, json, math, os, sys, types, typing, warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .trainer import PolychromicConfig, RENAMED
 from .frontier import DEFAULT_TEMPERATURES
+from .records import jsonable, short_hash
 
 # %% auto #0
-__all__ = ['TrainerConfig', 'DEFAULTS', 'TRAIN_SCHEMA', 'NOT_IDENTITY', 'PROJECT_GROUPS', 'TRL_USUAL', 'EVAL_SCHEMA', 'RunArgs',
-           'ConfigError', 'schema_fields', 'unknown_key_message', 'coerce', 'resolve', 'run_name', 'config_hash',
-           'TrainSettings', 'train_settings_from', 'kernel_report', 'load_yaml', 'train_settings', 'notebook_settings',
-           'schema_parser', 'train_parser', 'help_groups', 'group_options', 'settings_from_argv', 'EvalArgs',
-           'eval_parser', 'eval_settings']
+__all__ = ['TrainerConfig', 'TRAIN_SCHEMA', 'PROFILES', 'NOT_IDENTITY', 'PROJECT_GROUPS', 'TRL_USUAL', 'EVAL_SCHEMA', 'RunArgs',
+           'ConfigError', 'schema_fields', 'unknown_key_message', 'profile', 'coerce', 'resolve', 'run_name',
+           'config_hash', 'TrainSettings', 'train_settings_from', 'kernel_report', 'load_yaml', 'train_settings',
+           'notebook_settings', 'schema_parser', 'train_parser', 'help_groups', 'group_options', 'settings_from_argv',
+           'EvalArgs', 'eval_parser', 'eval_settings', 'default_of']
 
 # %% ../nbs/13_config.ipynb #1813b6c9
 @dataclass
@@ -40,11 +41,6 @@ class RunArgs:
 
 # %% ../nbs/13_config.ipynb #fcbc8028
 TrainerConfig = PolychromicConfig
-
-# %% ../nbs/13_config.ipynb #0c575c6f
-DEFAULTS = dict(max_steps=20, learning_rate=1e-3, logging_steps=5, max_length=256, report_to="none",
-                track_diversity_every=5, max_completion_length=16, per_device_train_batch_size=2,
-                save_strategy="no", dataloader_num_workers=0)
 TRAIN_SCHEMA = (RunArgs, TrainerConfig)
 
 # %% ../nbs/13_config.ipynb #1bcc0b5e
@@ -66,16 +62,23 @@ def unknown_key_message(key:str, known, where:str="") -> str:
     hint = f"; did you mean '{near[0]}'?" if near else "; `polychromic train --help` lists every key"
     return f"{where + ': ' if where else ''}unknown key '{key}'{hint}"
 
+# %% ../nbs/13_config.ipynb #0c575c6f
+PROFILES = {
+    "default": {"train": dict(max_steps=20, learning_rate=1e-3, logging_steps=5, max_length=256, report_to="none",
+                              per_device_train_batch_size=2, save_strategy="no", dataloader_num_workers=0),
+                "evaluate": {}},
+    "experiment": {"train": dict(lam=1.25, max_steps=40, max_train_samples=80, lr_scheduler_type="constant",
+                                 max_completion_length=24, track_diversity_every=5, torch_threads=os.cpu_count()),
+                   "evaluate": dict(n_prompts=None, max_completion_length=40, treatment_temperatures=[])},
+}
+
+def profile(name:str="default", part:str="train") -> dict:
+    "The settings of profile `name` for `part` ('train' or 'evaluate'): the `\"default\"` profile's, then `name`'s changes."
+    if name not in PROFILES: raise ConfigError(f"profile: {name!r} is not one of {list(PROFILES)}")
+    return {**PROFILES["default"][part], **PROFILES[name][part]}
+
 # %% ../nbs/13_config.ipynb #ab4d7b82
 _TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
-
-def _plain(v):
-    "JSON-friendly canonical form of a setting (enums by value, tuples as lists)."
-    if isinstance(v, enum.Enum): return v.value
-    if isinstance(v, (tuple, list)): return [_plain(x) for x in v]
-    if isinstance(v, dict): return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, Path): return str(v)
-    return v
 
 # %% ../nbs/13_config.ipynb #362f8f5b
 def _bad(name, value, what) -> ConfigError: return ConfigError(f"{name}: expected {what}, got {value!r}")
@@ -91,7 +94,7 @@ def _coerce_union(name:str, value, args:tuple):
 
 # %% ../nbs/13_config.ipynb #f494d953
 def _coerce_choice(name:str, value, choices:list):
-    v = _plain(value)
+    v = jsonable(value)
     if v in choices: return v
     near = difflib.get_close_matches(str(v), [str(c) for c in choices], n=1)
     raise ConfigError(f"{name}: {value!r} is not one of {choices}" + (f"; did you mean {near[0]!r}?" if near else ""))
@@ -167,12 +170,12 @@ def resolve(settings:dict, schema=TRAIN_SCHEMA, defaults:dict|None=None, source:
     for k in settings:
         if k not in known: raise ConfigError(unknown_key_message(k, known, _where(source, lines, k)))
     settings = _new_names(settings, known, source, lines)
-    merged = {**(DEFAULTS if defaults is None else defaults), **settings}
+    merged = {**(profile() if defaults is None else defaults), **settings}
     out = {}
     for k, v in merged.items():
-        try: v = _plain(coerce(k, v, hints[k]))
+        try: v = jsonable(coerce(k, v, hints[k]))
         except ConfigError as e: raise ConfigError(f"{_where(source, lines, k)}: {e}") from None
-        if v != _plain(_default(known[k])): out[k] = v
+        if v != jsonable(_default(known[k])): out[k] = v
     return out
 
 # %% ../nbs/13_config.ipynb #7c74e6ec
@@ -191,7 +194,7 @@ def run_name(lam, objective:str, seed:int) -> str:
 def config_hash(settings:dict, n:int=8) -> str:
     "Short hash of the identifying part of resolved `settings`."
     ident = {k: v for k, v in settings.items() if k not in NOT_IDENTITY}
-    return hashlib.sha256(json.dumps(ident, sort_keys=True, default=str).encode()).hexdigest()[:n]
+    return short_hash(json.dumps(ident, sort_keys=True, default=str), n)
 
 # %% ../nbs/13_config.ipynb #d9b2c846
 @dataclass
@@ -215,7 +218,7 @@ def _device_settings(s:dict) -> dict:
 
 def _check_combinations(s:dict, source:str):
     for steps, strategy in (("save_steps", "save_strategy"), ("eval_steps", "eval_strategy")):
-        if steps in s and s.get(strategy, _plain(_default(schema_fields()[strategy]))) == "no":
+        if steps in s and s.get(strategy, jsonable(_default(schema_fields()[strategy]))) == "no":
             raise ConfigError(f"{source}: {steps}={s[steps]} has no effect while {strategy}='no'; set {strategy}: steps")
 
 # %% ../nbs/13_config.ipynb #0dee469b
@@ -269,7 +272,7 @@ _TRAIN_RULES = [   # what TRL, PEFT and the trainer config accept silently (or f
 def _check_train(s:dict, source:str):
     "Raise a `ConfigError` naming `source` and the field of the first `_TRAIN_RULES` rule that resolved `s` fails."
     known = schema_fields()
-    eff = types.SimpleNamespace(**{k: s[k] if k in s else _plain(_default(known[k])) for k, _, _ in _TRAIN_RULES})
+    eff = types.SimpleNamespace(**{k: s[k] if k in s else jsonable(_default(known[k])) for k, _, _ in _TRAIN_RULES})
     if (m := _first_failure(eff, _TRAIN_RULES)): raise ConfigError(f"{source}: {m}")
 
 # %% ../nbs/13_config.ipynb #a91efd39
@@ -355,7 +358,7 @@ def train_parser(prog:str="polychromic train"):
     "The command line of a training run: the project's settings first, TRL's after, grouped; defaults shown are the project's."
     p = schema_parser(TRAIN_SCHEMA, prog, "Train one run (the SFT baseline at lam 0, diversity-aware otherwise) and "
                       "write its record to <runs_dir>/<run name>/run.json. Runs unchanged under accelerate launch or torchrun. "
-                      "A YAML file (--config) takes the same keys; options given here win.", DEFAULTS)
+                      "A YAML file (--config) takes the same keys; options given here win.", profile())
     return group_options(p, help_groups())
 
 # %% ../nbs/13_config.ipynb #461f4bd7
@@ -461,3 +464,12 @@ def eval_settings(config=None, source:str|None=None, **overrides) -> EvalArgs:
     s = resolve({**data, **overrides}, EVAL_SCHEMA, defaults={}, source=src, lines=lines)
     try: return EvalArgs(**s)
     except (ValueError, TypeError) as e: raise ConfigError(f"{src}: {e}") from None
+
+# %% ../nbs/13_config.ipynb #9ccbe98a
+def default_of(key:str, name:str="default", part:str="train"):
+    "The value of setting `key` in profile `name` when not given: the profile's, else its field's default."
+    p = profile(name, part)
+    if key in p: return p[key]
+    known = schema_fields(TRAIN_SCHEMA if part == "train" else EVAL_SCHEMA)
+    if key not in known: raise ConfigError(unknown_key_message(key, known, f"profile {name!r}"))
+    return _default(known[key])

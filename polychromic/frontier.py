@@ -12,6 +12,7 @@ import numpy as np, pandas as pd
 from fastcore.basics import patch
 from .stats import compare, bootstrap_ci, paired_test, default_higher_is_better, N_RESAMPLES, SECOND_RULER
 from .passk import pass_at_k
+from .records import jsonable
 
 # %% auto #0
 __all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'sampling_seed', 'sample_grid', 'rouge_l_scores', 'rouge_l_quality',
@@ -222,14 +223,6 @@ def at_match(table:pd.DataFrame, model:str, match:Match, metric:str) -> pd.Serie
 _KEEP = ("metric", "higher_is_better", "n", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "rel_diff", "test", "p",
          "cohens_d", "cohens_d_ci_low", "cohens_d_ci_high", "cliffs_delta", "better")
 
-def _plain(v):
-    "JSON-ready copy: numpy scalars to Python, NaN and ±inf to None."
-    if isinstance(v, Mapping): return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple, np.ndarray)): return [_plain(x) for x in v]
-    if isinstance(v, np.generic): v = v.item()
-    if isinstance(v, float) and not math.isfinite(v): return None
-    return v
-
 # %% ../nbs/12_frontier.ipynb #1e500cc8
 def _row(res) -> dict:
     "The fields of a `compare` result (one-row DataFrame or dict) that the record keeps."
@@ -274,7 +267,7 @@ def _frontier_record(curve, baseline, treatment, t_T, quality, diversity, m, com
     better = prim["diff"] != 0 and (prim["diff"] > 0) == bool(hib) and prim["p"] < alpha
     curves = {mod: g.drop(columns="model").to_dict(orient="records") for mod, g in curve.groupby("model", sort=False)}
     point = lambda side: {"quality": comps[quality][f"mean_{side}"], "diversity": prim[f"mean_{side}"]}
-    return _plain(dict(
+    return jsonable(dict(
         baseline=baseline, treatment=treatment, treatment_temperature=float(t_T), quality=quality, diversity=diversity,
         temperatures=sorted(curve.loc[curve["model"] == baseline, "temperature"].tolist()),
         matched_temperature=m.temperature, method=m.method, match=asdict(m),
@@ -346,7 +339,7 @@ def sampled_match_test(
     real = _paired(_values(table, baseline, sampled_temperature, diversity), treat(diversity), diversity)
     gap = _paired(_values(table, baseline, sampled_temperature, quality), treat(quality), quality)
     interp = _paired(at_match(table, baseline, m, diversity), treat(diversity), diversity)
-    return _plain(dict(model=treatment, quality=quality, diversity=diversity, matched_temperature=m.temperature, method=m.method,
+    return jsonable(dict(model=treatment, quality=quality, diversity=diversity, matched_temperature=m.temperature, method=m.method,
                        sampled_temperature=float(sampled_temperature), diff=real["diff"], p=real["p"], p_one_sided=real["p_one_sided"],
                        n=real["n"], quality_gap=gap["diff"], quality_gap_p=gap["p"],
                        interpolated_diff=interp["diff"], interpolated_p_one_sided=interp["p_one_sided"]))
@@ -408,7 +401,7 @@ def rematch_bootstrap(
                ci_high=np.quantile(delta[1:], 1 - a), p_one_sided=(1 + gone.sum()) / (n_resamples + 1),
                t_low=np.quantile(t_star[1:], a), t_high=np.quantile(t_star[1:], 1 - a), interpolated_share=interp[1:].mean(),
                n_prompts=n, n_resamples=n_resamples, confidence_level=confidence_level)
-    out = _plain(out)
+    out = jsonable(out)
     if return_distribution: out.update(diff_resampled=delta[1:], temperature_resampled=t_star[1:])
     return out
 
@@ -429,7 +422,7 @@ def every_temperature_test(
     beaten = sum((treat.mean() > v) if hib else (treat.mean() < v) for v in means.values())
     q = {} if quality is None else dict(baseline_quality=_values(table, baseline, best, quality).mean(),
                                         treatment_quality=_values(table, treatment, treatment_temperature, quality).mean())
-    return _plain(dict(model=treatment, diversity=diversity, best_temperature=best, baseline_diversity=means[best],
+    return jsonable(dict(model=treatment, diversity=diversity, best_temperature=best, baseline_diversity=means[best],
                        treatment_diversity=treat.mean(), diff=r["diff"], p=r["p"], p_one_sided=r["p_one_sided"], n=r["n"],
                        temperatures_beaten=beaten, n_temperatures=len(grid), **q))
 
@@ -630,7 +623,7 @@ def calibrated_pass_at_k(
         M = lo if mt.weight == 0 else (1 - mt.weight) * lo + mt.weight * _lookup(mats, model, mt.hi)
         curves.append(dict(model=model, temperature=mt.temperature, matched=True, method=mt.method,
                            **pass_at_k_summary(M, ks, n_resamples, seed).to_dict(orient="list")))
-    return _plain(dict(calibration=asdict(calibration), ks=ks, curves=curves))
+    return jsonable(dict(calibration=asdict(calibration), ks=ks, curves=curves))
 
 # %% ../nbs/12_frontier.ipynb #1ebe4a55
 def similarity_scores(

@@ -4,13 +4,13 @@
 
 # %% ../nbs/15_pipeline.ipynb #16b8acfa
 from __future__ import annotations
-import dataclasses, hashlib, json, math, os, subprocess, time, importlib.metadata as md
+import dataclasses, json, math, os, subprocess, time, importlib.metadata as md
 from pathlib import Path
 import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
 from .stats import METRICS, PRIMARY_METRICS, SECOND_RULER
-from .records import TrainRecord, Evaluation, training_record, verify_adapter, jsonable, publish
+from .records import TrainRecord, Evaluation, training_record, verify_adapter, jsonable, publish, short_hash
 from .runs import progress
 
 # %% auto #0
@@ -95,7 +95,7 @@ def check_run_dir(ts:TrainSettings) -> str|None:
 def data_fingerprint(ds) -> str:
     "Short hash of the (tweet, reply) pairs of a dataset, independent of row order and file location."
     rows = sorted(f"{t}\x1f{r}" for t, r in zip(ds["tweet"], ds["reply"]))
-    return hashlib.sha256("\x1e".join(rows).encode()).hexdigest()[:16]
+    return short_hash("\x1e".join(rows), 16)
 
 def run_data(data:str|None=None, split_seed:int=42) -> dict:
     "The pairs of `data` (None: the bundled sample), their by-tweet split and fingerprint."
@@ -407,17 +407,16 @@ def model_temperatures(ea:EvalArgs, baseline:bool) -> list[float]:
     return sorted({float(ea.temperature), *map(float, extra)})
 
 def _sample(model, tok, prompts:list, ea:EvalArgs, T:float, label:str) -> list[list[str]]:
-    "`ea.k` replies per prompt at `T`, seeded by `sampling_seed(ea.seed, label, T)`."
-    from polychromic.generate import sample_replies
-    from polychromic.frontier import sampling_seed
-    return sample_replies(model, tok, prompts, k=ea.k, temperature=T, top_p=ea.top_p, max_new_tokens=ea.max_completion_length,
-                          batch_size=ea.batch_size, seed=sampling_seed(ea.seed, label, T))
+    "`ea.k` replies per prompt at `T`: `frontier.sample_grid` at one temperature (seed: `sampling_seed(ea.seed, label, T)`)."
+    from polychromic.frontier import sample_grid
+    return sample_grid(model, tok, prompts, ea.k, [T], seed=ea.seed, label=label, top_p=ea.top_p,
+                       max_new_tokens=ea.max_completion_length, batch_size=ea.batch_size)[float(T)]
 
 # %% ../nbs/15_pipeline.ipynb #74815970
 class SampleStore:
     "Finished samplings of an evaluation, one JSON file each under `folder` (None: kept in memory only)."
     def __init__(self, folder=None): self.dir, self.mem = (Path(folder) if folder else None), {}
-    def _path(self, key) -> Path: return self.dir/f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()[:20]}.json"
+    def _path(self, key) -> Path: return self.dir/f"{short_hash(json.dumps(key), 20)}.json"
     def get(self, key):
         "The value stored under `key`, or None."
         key = jsonable(key)
@@ -462,7 +461,7 @@ class _Lazy:
         self.m = None
         if torch.cuda.is_available(): torch.cuda.empty_cache()
 
-def _ids_key(prompts:dict) -> str: return hashlib.sha256(json.dumps([str(t) for t in prompts["tweets"].index]).encode()).hexdigest()[:16]
+def _ids_key(prompts:dict) -> str: return short_hash(json.dumps([str(t) for t in prompts["tweets"].index]), 16)
 
 def sample_once(model:_Lazy, label:str, prompts:dict, ea:EvalArgs, T:float, store:SampleStore, prog:SamplingProgress,
                 kind:str="test") -> list[list[str]]:
@@ -690,7 +689,7 @@ def check_runs(records:list, labels:list[str]) -> list[str]:
 def _eval_dir(ea:EvalArgs) -> Path:
     "The evaluation's folder (named by its settings unless given), marked partial until it completes; a completed one is refused."
     settings = json.dumps(dataclasses.asdict(ea), sort_keys=True, default=str)
-    h = hashlib.sha256(settings.encode()).hexdigest()[:8]
+    h = short_hash(settings, 8)
     out_dir = Path(ea.out_dir or Path("runs")/f"evaluate-{h}")
     status = json.loads((out_dir/"status.json").read_text()) if (out_dir/"status.json").exists() else None
     if (out_dir/"metrics.json").exists() and (status or {}).get("status") != "partial":

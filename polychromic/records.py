@@ -4,30 +4,37 @@
 
 # %% ../nbs/00a_records.ipynb #636f548a
 from __future__ import annotations
-import hashlib, json, os
+import enum, hashlib, json, os
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
+from typing import Mapping
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 
 # %% auto #0
-__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'publish', 'read_run', 'RecordError', 'TrainRecord',
-           'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor', 'Evaluation', 'migrate',
-           'load_record', 'training_record', 'evaluation_record', 'verify_adapter', 'escape_tables',
+__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'short_hash', 'publish', 'read_run', 'RecordError',
+           'TrainRecord', 'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor', 'Evaluation',
+           'migrate', 'load_record', 'training_record', 'evaluation_record', 'verify_adapter', 'escape_tables',
            'record_environment']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
 def jsonable(o):
-    "`o` as plain JSON types: DataFrames as rows, numpy values as Python ones, non-finite floats as None, paths as str."
-    if isinstance(o, dict): return {str(k): jsonable(v) for k, v in o.items()}
+    "`o` as plain JSON types: DataFrames as rows, numpy values as Python ones, non-finite floats as None, paths as str, enums by value."
+    if isinstance(o, Mapping): return {str(k): jsonable(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)): return [jsonable(v) for v in o]
     if isinstance(o, pd.DataFrame): return jsonable(o.reset_index().to_dict(orient="records") if o.index.name else o.to_dict(orient="records"))
     if isinstance(o, pd.Series): return jsonable(o.to_dict())
     if isinstance(o, np.ndarray): return jsonable(o.tolist())
     if isinstance(o, np.generic): o = o.item()
+    if isinstance(o, enum.Enum): return jsonable(o.value)
     if isinstance(o, float) and not np.isfinite(o): return None
     if isinstance(o, Path): return str(o)
     return o
+
+# %% ../nbs/00a_records.ipynb #944c7af1
+def short_hash(data:str|bytes, n:int=8, algo:str="sha256") -> str:
+    "The first `n` hex digits of the `algo` digest of `data`: the one short name of settings, data, prompts and stored samples."
+    return hashlib.new(algo, data.encode() if isinstance(data, str) else data).hexdigest()[:n]
 
 # %% ../nbs/00a_records.ipynb #4e196081
 RESULT_MIME = "application/vnd.polychromic.result+json"   # no frontend renders it: the record shows the text/plain line

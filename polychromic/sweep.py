@@ -8,22 +8,23 @@ import json, os, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from .config import ConfigError, load_yaml, train_settings_from, eval_settings
+from .config import ConfigError, default_of, load_yaml, profile, train_settings_from, eval_settings
 from .records import read_run, evaluation_record, load_record
 from .runs import experiment_notebook, run
 from .stats import METRICS
 
 # %% auto #0
-__all__ = ['EXPERIMENT', 'Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'run_plan',
-           'grid_plan', 'fresh_runs_dir', 'experiment']
+__all__ = ['Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'run_plan', 'grid_plan',
+           'fresh_runs_dir', 'experiment']
 
 # %% ../nbs/14c_sweep.ipynb #0e8c69e1
 @dataclass
 class Plan:
     "A research plan: `grid` (seeds × objectives × λ, a baseline per seed), `select` the best `top` by a metric, `seeds` for those, `blocks`."
     runs_dir: str = "runs"
-    train: dict = field(default_factory=dict)      # settings of every training run (keys of `polychromic train --help`)
-    evaluate: dict = field(default_factory=dict)   # settings of every evaluation (keys of `polychromic evaluate --help`)
+    profile: str = "default"                       # the profile of `polychromic.config.PROFILES` under `train` and `evaluate`
+    train: dict = field(default_factory=dict)      # settings of every training run (keys of `polychromic train --help`), over the profile
+    evaluate: dict = field(default_factory=dict)   # settings of every evaluation (keys of `polychromic evaluate --help`), over the profile
     grid: dict = field(default_factory=lambda: {"seeds": [42], "objectives": ["diversity"], "lams": []})
     grid_evaluation: str = "evaluate_seed{seed}"   # the grid's evaluation record at each grid seed ({hash}: of the baseline's settings)
     select: dict|None = None                       # {metric: semantic_diversity, at: matched_quality | temperature, top: 2}
@@ -51,13 +52,13 @@ class Job:
     config: tuple|None = None   # (objective, lam) of a training job
 
 def _train_job(plan:Plan, lam, objective:str, seed:int, extra:dict|None=None) -> Job:
-    s = {**plan.train, **(extra or {}), "lam": float(lam), "objective": objective, "seed": int(seed), "runs_dir": plan.runs_dir}
+    s = {**profile(plan.profile, "train"), **plan.train, **(extra or {}), "lam": float(lam), "objective": objective, "seed": int(seed), "runs_dir": plan.runs_dir}
     name = train_settings_from(s, source=f"plan job {objective} λ={lam} seed={seed}").name   # validated: fails before anything runs
     return Job("train", name, Path(plan.runs_dir)/f"train_{name}.ipynb", s, (objective, float(lam)))
 
 def _eval_job(plan:Plan, name:str, trained:list[Job], seed:int) -> Job:
     out = Path(plan.runs_dir)/name
-    return Job("evaluate", name, out.with_suffix(".ipynb"), {**plan.evaluate, "runs": [str(j.path) for j in trained],
+    return Job("evaluate", name, out.with_suffix(".ipynb"), {**profile(plan.profile, "evaluate"), **plan.evaluate, "runs": [str(j.path) for j in trained],
                                                            "out_dir": str(out), "seed": int(seed)})
 
 # %% ../nbs/14c_sweep.ipynb #12c2ddb5
@@ -155,23 +156,13 @@ def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None
 
 # %% ../nbs/14c_sweep.ipynb #b88d1b49
 def grid_plan(lams=(1.25,), seeds=(42,), objectives=("diversity",), runs_dir="runs", train:dict|None=None,
-              evaluate:dict|None=None, workers:int=1) -> Plan:
-    "A plan of one grid — seeds × λ × objective, a baseline (λ = 0) per seed — and its evaluation per seed."
-    return Plan(runs_dir=str(runs_dir), train=dict(train or {}), evaluate=dict(evaluate or {}), workers=workers,
+              evaluate:dict|None=None, workers:int=1, profile:str="default") -> Plan:
+    "A plan of one grid — seeds × λ × objective, a baseline (λ = 0) per seed — and its evaluation per seed, on `profile`'s settings."
+    return Plan(runs_dir=str(runs_dir), profile=profile, train=dict(train or {}), evaluate=dict(evaluate or {}), workers=workers,
                 grid={"seeds": [int(s) for s in seeds], "objectives": list(objectives), "lams": [float(l) for l in lams]},
                 grid_evaluation="evaluate_seed{seed}-{hash}")
 
 # %% ../nbs/14c_sweep.ipynb #7d35e77c
-EXPERIMENT = dict(
-    lam=1.25, objective="diversity", seed=42,
-    train_params=dict(max_steps=40, max_train_samples=80, learning_rate=1e-3, lr_scheduler_type="constant",
-                      num_generations=4, max_completion_length=24,
-                      per_device_train_batch_size=2, track_diversity_every=5, logging_steps=5,
-                      torch_threads=os.cpu_count()),
-    eval_params=dict(n_prompts=None, k=10, max_completion_length=40, temperature=1.0, bertscore=True,
-                     treatment_temperatures=[]),
-)
-
 def fresh_runs_dir(parent="runs") -> Path:
     "A new directory for one demo's records: `runs/demo-<UTC time>` (the committed records in `runs/` stay untouched)."
     return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
@@ -193,14 +184,14 @@ def _print_experiment(res:dict):
 # %% ../nbs/14c_sweep.ipynb #c96c3bea
 def experiment(runs_dir=None, seed:int|None=None, lam:float|None=None, objective:str|None=None, train_params:dict|None=None,
                eval_params:dict|None=None, progress:bool=True, train_nb=None, eval_nb=None) -> dict:
-    "The main job (`EXPERIMENT`, overridden by the arguments) as a one-seed plan in a fresh folder; prints stage times and the verdict."
+    "The main job (the `\"experiment\"` profile, overridden by the arguments) as a one-seed plan in a fresh folder; prints stage times and the verdict."
     runs_dir = Path(runs_dir) if runs_dir is not None else fresh_runs_dir()
     if runs_dir.is_dir() and any(runs_dir.glob("*.ipynb")):
         raise FileExistsError(f"{runs_dir} already holds run records; they are regenerated only deliberately: "
                               "give a new --runs-dir (default: a fresh runs/demo-<time>)")
-    p = EXPERIMENT
-    plan = grid_plan([p["lam"] if lam is None else lam], [p["seed"] if seed is None else seed], [objective or p["objective"]],
-                     runs_dir, {**p["train_params"], **(train_params or {})}, {**p["eval_params"], **(eval_params or {})})
+    get = lambda k, v: default_of(k, "experiment") if v is None else v
+    plan = grid_plan([get("lam", lam)], [get("seed", seed)], [get("objective", objective)], runs_dir, train_params, eval_params,
+                     profile="experiment")
     print(f"Writing the run records to {runs_dir}/", flush=True)
     t0 = time.time()
     res = run_plan(plan, train_nb=train_nb, eval_nb=eval_nb, progress=progress)

@@ -68,7 +68,7 @@ def test_evaluation_record(experiment):
     gens = [json.loads(l) for l in (runs.parent/m["out_dir"]/"generations.jsonl").read_text().splitlines()]
     extra = {s["temperature"] for s in rec.sampling["matched_temperatures"]} - {0.7, 0.85, 1.0, 1.15, 1.3}
     assert sorted(extra) == rec.sampling["sampled_at_matched"]       # the baseline sampled for real at each T* off the grid
-    assert len(gens) == 4 * 3 * (5 + 1 + len(extra))   # the baseline over the 5-point grid (+ T*), the model at its own 1.0 (sweep.EXPERIMENT)
+    assert len(gens) == 4 * 3 * (5 + 1 + len(extra))   # the baseline over the 5-point grid (+ T*), the model at its own 1.0 (the "experiment" profile)
     assert {g["temperature"] for g in gens} == {0.7, 0.85, 1.0, 1.15, 1.3} | extra
     assert len({g["seed"] for g in gens}) == 6 + len(extra)             # one sampling seed per (model, temperature)
     rig = rec.rigor_frame()
