@@ -52,11 +52,20 @@ def test_train_help_opens_with_the_projects_settings(tmp_path):
     assert r.stdout.index("\n  --lam ") < r.stdout.index("\n  --learning_rate ") < r.stdout.index("\n  --adam_beta1 ")
     assert len(r.stdout.splitlines()[0]) < 100          # the usage line, not 800 options
 
+def test_help_imports_nothing_heavy_the_first_time(tmp_path):
+    "The help of train/evaluate is shipped text: a fresh user (empty cache) gets it without torch, TRL or transformers."
+    code = ("import sys; from polychromic.cli import main; main(['train', '--help']); main(['evaluate', '--help']); "
+            "print(sorted(m for m in ('torch', 'trl', 'transformers') if m in sys.modules))")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0 and r.stdout.rstrip().endswith("[]"), r.stdout[-300:] + r.stderr[-2000:]
+    assert r.stdout.startswith("usage: polychromic train") and not list(tmp_path.iterdir())   # nothing rendered, nothing cached
+
 def test_help_shows_every_option_with_help_and_default(tmp_path):
     r = _run("train", "--help", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     for opt, default in (("--lam", "0.0"), ("--num_generations", "4"), ("--max_steps", "20"), ("--split_seed", "42"),
-                         ("--max_completion_length", "16"), ("--config", "None")):
+                         ("--max_completion_length", "48"), ("--config", "None")):
         i = r.stdout.index(f"\n  {opt} ")
         assert f"(default: {default})" in " ".join(r.stdout[i:i + 700].split()), opt
     for cmd in ("evaluate", "experiment", "sweep", "doctor"):
