@@ -132,7 +132,7 @@ def _run_job(job:Job, nbs:dict, plan:Plan, progress:bool) -> dict:
 def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None, progress:bool=False) -> dict:
     "Run (or with `dry_run` only list) every job of `plan`; returns `{'jobs': [...], 'selected': [...], 'failures': [...]}` (a job: name, kind, path, status, error, wall_s)."
     plan = load_plan(plan) if isinstance(plan, (str, Path)) else plan
-    eval_settings(runs=["baseline", "model"], source="plan evaluation settings", **plan.evaluate)   # fail now, not after training
+    eval_settings(runs=["baseline", "model"], source="plan evaluation settings", **{**profile(plan.profile, "evaluate"), **plan.evaluate})   # fail now, not after training
     nbs = {"train": train_nb or experiment_notebook("train.ipynb"), "evaluate": eval_nb or experiment_notebook("evaluate.ipynb")}
     out = {"jobs": [], "selected": None, "failures": []}
     def phase(jobs):
