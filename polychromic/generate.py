@@ -14,7 +14,7 @@ from .models import chat_prompt
 # %% auto #0
 __all__ = ['NEUTRAL_SAMPLING', 'seeded', 'eval_mode', 'Generation', 'completion_mask', 'left_pad', 'shape_bucket',
            'compile_count', 'generation_config', 'clean_generation_defaults', 'is_quantized', 'fast_sampling',
-           'merged_lora', 'SamplerLogprobs', 'sampling_processors', 'generate_ids', 'sample_replies',
+           'merged_lora', 'SamplerLogprobs', 'sampling_processors', 'shared_prefill', 'generate_ids', 'sample_replies',
            'sequence_logprobs', 'no_dropout']
 
 # %% ../nbs/06_generate.ipynb #1d3a6022
@@ -255,6 +255,16 @@ def _sampling_check(out, temperature:float, comp_mask:torch.Tensor) -> tuple[tor
         tok_lp.append(raw.gather(-1, comp[:, i:i+1]).squeeze(-1))
     return torch.stack(tok_lp, 1) * comp_mask, gap
 
+# %% ../nbs/06_generate.ipynb #8c558013c1
+def shared_prefill(model, ids:torch.Tensor, mask:torch.Tensor, k:int) -> tuple[torch.Tensor, torch.Tensor, object]:
+    "`(ids, mask, cache)` for `k` rows per left-padded prompt: the cache of all columns but the last, computed once per prompt."
+    if ids.shape[1] < 2: raise ValueError("shared_prefill needs prompts of at least 2 columns (the last is left to generate)")
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    out = model(input_ids=ids[:, :-1], attention_mask=mask[:, :-1], position_ids=pos[:, :-1], use_cache=True, logits_to_keep=1)
+    cache = out.cache
+    cache.batch_repeat_interleave(k)
+    return ids.repeat_interleave(k, 0), mask.repeat_interleave(k, 0), cache
+
 # %% ../nbs/06_generate.ipynb #8c558013c0
 @torch.no_grad()
 def generate_ids(
@@ -268,6 +278,7 @@ def generate_ids(
     check:bool=False, # also return generate's own per-token log π and the processed-vs-raw gap (costs memory: B·N·C·V)
     merge_lora:bool|None=None, # fast path: sample with LoRA merged into the base weights (restored exactly after); None: on CUDA
     static_cache:bool|None=None, # fast path: static KV cache (transformers compiles the decode step on CUDA); None: on CUDA
+    share_prefill:bool=True, # prefill each prompt once and repeat its KV cache for its k rows (False: k prefilled copies)
 ) -> Generation:
     "Sample `k` replies for each prompt in one batched left-padded `generate` call (model in eval mode, restored)."
     if k < 1: raise ValueError(f"k must be >= 1, got {k}")
@@ -280,7 +291,8 @@ def generate_ids(
     if static_cache:   # compiled per shape: bucketed prompt lengths, batch filled up with copies of the last prompt
         prompt_ids = list(prompt_ids) + [prompt_ids[-1]] * (shape_bucket(n) - n)
     L = shape_bucket(max(len(p) for p in prompt_ids), 64, 2) if static_cache else None
-    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(k)], tokenizer.pad_token_id, device, length=L)
+    share = share_prefill and k > 1 and not static_cache and min(map(len, prompt_ids)) > 1
+    ids, mask = left_pad([list(p) for p in prompt_ids for _ in range(1 if share else k)], tokenizer.pad_token_id, device, length=L)
     gc = generation_config(model, tokenizer, temperature, top_p, max_new_tokens, static_cache=static_cache)
     procs, rec = sampling_processors(temperature, top_p) if temperature > 0 else (LogitsProcessorList(), None)
     if rec is not None: gc.update(temperature=1.0, top_p=1.0)   # the warpers are in `procs`, ahead of the recorder
@@ -288,7 +300,9 @@ def generate_ids(
     merge = merged_lora(model) if merge_lora else contextlib.nullcontext()
     c0 = compile_count()
     with eval_mode(model), seeded(seed, device), clean_generation_defaults(model, gc), merge:
-        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc, logits_processor=procs)
+        cache = {}
+        if share: ids, mask, cache["cache"] = shared_prefill(model, ids, mask, k)
+        out = model.generate(input_ids=ids, attention_mask=mask, generation_config=gc, logits_processor=procs, **cache)
     seqs = out.sequences if check else out
     comp = seqs[:, ids.shape[1]:]
     g = Generation(ids, mask, comp, completion_mask(comp, gc.eos_token_id), k, compiles=compile_count() - c0)
@@ -310,6 +324,7 @@ def sample_replies(
     batch_size:int=16, # sequences per `generate` call (prompts per call = max(1, batch_size // k))
     seed:int|None=None, # reproducible sampling without touching the global RNG
     progress:bool=False, # tqdm bar over batches
+    share_prefill:bool=True, # each prompt prefilled once for its k replies (`generate_ids`)
     **chat_template_kwargs,
 ) -> list[list[str]]:
     "Sample `k` replies for each prompt (chat template applied, batched generation); returns `k` strings per prompt."
@@ -326,7 +341,7 @@ def sample_replies(
     with seeded(seed, device):
         for s in chunks:
             g = generate_ids(model, tokenizer, enc[s:s+per_call], k=k, temperature=temperature, top_p=top_p,
-                             max_new_tokens=max_new_tokens)
+                             max_new_tokens=max_new_tokens, share_prefill=share_prefill)
             t = g.texts(tokenizer)
             out += [t[j*k:(j+1)*k] for j in range(g.n_prompts)]
     return out
