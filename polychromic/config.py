@@ -69,7 +69,8 @@ PROFILES = {
                 "evaluate": {}},
     "experiment": {"train": dict(lam=1.25, max_steps=40, max_train_samples=80, lr_scheduler_type="constant",
                                  max_completion_length=24, track_diversity_every=5, torch_threads=os.cpu_count()),
-                   "evaluate": dict(n_prompts=None, max_completion_length=40, treatment_temperatures=[])},
+                   "evaluate": dict(n_prompts=None, max_completion_length=32, frontier_temperatures=[0.7, 1.0, 1.3],
+                                    treatment_temperatures=[])},   # a coffee break: 3 grid temperatures, 32 tokens
 }
 
 def profile(name:str="default", part:str="train") -> dict:
