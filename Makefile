@@ -28,9 +28,12 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/polychromic experiment
 
+# Two workers on 2 cores, one torch thread each (the notebooks and the pipeline set 1 themselves; OMP_NUM_THREADS=1
+# does it for the subprocess tests); --dist loadfile keeps a file's module fixtures (a trained experiment) on one
+# worker. Timings before/after: bench/tests.md.
 test: setup
 	$(BIN)/nbdev-test --n-workers 2 --timing
-	$(BIN)/pytest -q tests
+	OMP_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadfile tests
 
 export: setup
 	$(BIN)/nbdev-export
