@@ -57,8 +57,30 @@ def test_record_written_as_jupyterlab_saves_it(path, tmp_path):
     cm = FileContentsManager(root_dir=str(tmp_path))
     cm.save({"type": "notebook", "format": "json", "content": content}, "saved.ipynb")
     assert (tmp_path/"saved.ipynb").read_bytes() == ours
+    assert path.read_bytes() == ours, f"{path} is not in the form JupyterLab saves: rewrite it with runs.write_record"
 
 def test_browser_json_is_javascripts():
     "JavaScript's JSON turns 1.0 into 1 and keeps 0.5: the check above depends on it."
     from polychromic.runs import _browser_json
     assert json.dumps(_browser_json({"a": [1.0, 0.5, 2, "1.0"]})) == '{"a": [1, 0.5, 2, "1.0"]}'
+
+def test_rerender_keeps_every_number(tmp_path, monkeypatch):
+    "A committed two-model record redrawn from its published data: the same results, replies and verdict numbers."
+    import shutil
+    from polychromic.records import read_run
+    from polychromic.runs import rerender
+    (tmp_path/"runs/evaluate_seed42").mkdir(parents=True)
+    shutil.copy(ROOT/"runs/evaluate_seed42.ipynb", tmp_path/"runs")
+    shutil.copy(ROOT/"runs/evaluate_seed42/generations.jsonl", tmp_path/"runs/evaluate_seed42")
+    monkeypatch.chdir(tmp_path)
+    before = read_run("runs/evaluate_seed42.ipynb")
+    gens = Path("runs/evaluate_seed42/generations.jsonl").read_bytes()
+    rerender("runs/evaluate_seed42.ipynb")
+    after = read_run("runs/evaluate_seed42.ipynb")
+    assert after["status"] == "completed", after["error"]
+    assert json.dumps(after["results"], sort_keys=True) == json.dumps(before["results"], sort_keys=True)
+    assert {k: v for k, v in after["parameters"].items() if k != "rerender"} == before["parameters"]
+    assert Path("runs/evaluate_seed42/generations.jsonl").read_bytes() == gens
+    nb = nbformat.read("runs/evaluate_seed42.ipynb", as_version=4)                # the verdict is drawn for the record's model
+    shown = "".join(str(o.get("data", {}).get("text/plain", "")) for c in nb.cells if c.cell_type == "code" and "verdict_table(" in c.source for o in c.outputs)
+    assert "diversity λ5 s42" in shown and "Self-BLEU lower" in shown
