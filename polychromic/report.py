@@ -275,7 +275,9 @@ def passk_chart(
     ttl = title or f"{ytitle} (95% bootstrap CI over prompts)"
     if not (len(models) > 4 if facet is None else facet):
         legend = alt.Legend(title=None, orient="right", labelLimit=330, symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
-        return alt.layer(*layers(df, legend, bands=len(labels) <= 4)).properties(width=width or 380, height=height or 240, title=ttl)
+        # independent legends: the bands' legend=None would otherwise drop the lines' legend
+        return alt.layer(*layers(df, legend, bands=len(labels) <= 4)).resolve_legend(color="independent", strokeDash="independent").properties(
+            width=width or 380, height=height or 240, title=ttl)
     panels = []
     for m in models:
         own = [base, m, *[l for l, t in mt.items() if t == m]]
