@@ -20,8 +20,8 @@ __all__ = ['QUALITIES', 'RunExists', 'checkpoint_damage', 'resume_checkpoint', '
            'sample_once', 'sample_models', 'per_prompt_tables', 'compare_models', 'frontier_scores', 'frontier_results',
            'matched_plan', 'off_grid', 'sample_matched', 'rigor_results', 'calibrated_passk', 'passk_curves',
            'run_judge', 'EvaluationRefused', 'check_runs', 'write_generations', 'measure', 'evaluation_report',
-           'all_passk', 'frontier_charts', 'render_evaluation', 'evaluation_metrics', 'evaluate_runs', 'evaluation_of',
-           'publish_evaluation']
+           'all_passk', 'frontier_charts', 'published_replies', 'render_evaluation', 'evaluation_metrics',
+           'evaluate_runs', 'evaluation_of', 'publish_evaluation']
 
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -817,21 +817,27 @@ def frontier_charts(frontier:dict, labels:list[str], colors:dict, width:int=250,
         f"Quality–diversity over temperature: {_compared(labels)}", subtitle="diamonds: the model at its own T and the baseline at the T of equal quality"))
 
 # %% ../nbs/15_pipeline.ipynb #88e6be02
+def published_replies(gen_path, labels:list[str], temperature:float) -> tuple[pd.Series, dict]:
+    "The tweets (by id, in published order) and `{model: replies per tweet}` at `temperature` of an evaluation's generations.jsonl."
+    g = pd.read_json(gen_path, lines=True, dtype={"tweet_id": str})
+    if "temperature" in g: g = g[np.isclose(g.temperature.astype(float), temperature)]   # none: an early record, one temperature
+    missing = [lab for lab in labels if lab not in set(g.model)]
+    if missing: raise ValueError(f"{gen_path}: no replies at T = {temperature:g} for {missing}")
+    groups = lambda lab: [list(d.sort_values("sample").reply) for _, d in g[g.model == lab].groupby("tweet_id", sort=False)]
+    return g.drop_duplicates("tweet_id").set_index("tweet_id").tweet, {lab: groups(lab) for lab in labels}
+
 def _published_tables(gen_path, labels:list[str], temperature:float, embedder=None) -> dict:
     "Per model: the per-prompt diversity table of its published replies at `temperature` (prompts in published order)."
     from polychromic.diversity import diversity_metrics
     from polychromic.models import load_embedder
-    g = pd.read_json(gen_path, lines=True, dtype={"tweet_id": str})
-    g = g[np.isclose(g.temperature.astype(float), temperature)]
-    missing = [lab for lab in labels if lab not in set(g.model)]
-    if missing: raise ValueError(f"{gen_path}: no replies at T = {temperature:g} for {missing}")
-    order, embedder = list(dict.fromkeys(g.tweet_id)), embedder or load_embedder()
-    groups = lambda lab: [list(d.sort_values("sample").reply) for _, d in g[g.model == lab].groupby("tweet_id", sort=False)]
-    return {lab: diversity_metrics(groups(lab), embedder=embedder) for lab in labels}
+    _, replies = published_replies(gen_path, labels, temperature)
+    embedder = embedder or load_embedder()
+    return {lab: diversity_metrics(replies[lab], embedder=embedder) for lab in labels}
+
 
 # %% ../nbs/15_pipeline.ipynb #25fe12ef
-def render_evaluation(source, folder=None, embedder=None) -> dict:
-    "Redraw an evaluation's figures and LaTeX table in `folder` (default: beside the record) from its published data only."
+def render_evaluation(source, folder=None, embedder=None, passk:dict|None=None) -> dict:
+    "Redraw an evaluation's figures and LaTeX table in `folder` (default: beside the record) from its published data only.\n    `passk`: the strict checker's `{model: curve}` for a record without a calibrated pass@k."
     from polychromic.records import evaluation_record
     e = evaluation_record(source)
     folder = Path(folder) if folder is not None else Path(source).with_suffix("")
@@ -845,8 +851,9 @@ def render_evaluation(source, folder=None, embedder=None) -> dict:
                              f"is not the record's ({float(rec.iloc[0]):.6f})")
     m = e.metrics
     ev = dict(labels=labels, comparison=comp, tables=tables, temperature=e.temperature, frontier={k: f.to_dict() for k, f in e.frontier.items()},
-              calibrated=e.calibrated.to_dict() if e.calibrated else None, passk={}, judge=m.get("judge") or {"models": {}, "reason": None})
+              calibrated=e.calibrated.to_dict() if e.calibrated else None, passk=passk or {}, judge=m.get("judge") or {"models": {}, "reason": None})
     return {**evaluation_report(ev, None, folder, k=m.get("k") or e.parameters.get("k")), "tables": tables, "record": e}
+
 
 # %% ../nbs/15_pipeline.ipynb #db2cd8d0
 def _frontier_summary(fr:dict) -> dict:

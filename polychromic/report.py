@@ -261,7 +261,8 @@ def passk_chart(
     cscale = alt.Scale(domain=[short[l] for l in labels], range=[col[l] for l in labels])
     dscale = alt.Scale(domain=[short[l] for l in labels], range=[[5, 3] if l in mt else [1, 0] for l in labels])
     x = alt.X("k:Q", title="k", axis=alt.Axis(tickMinStep=1), scale=alt.Scale(domain=[df.k.min(), df.k.max()], nice=False))
-    yscale = alt.Scale(domain=_padded(min(0.0, df.ci_low.min()), df.ci_high.max(), frac=0.03), nice=False)
+    yscale = alt.Scale(domain=_padded(min(0.0, df.ci_low.min(skipna=True) if df.ci_low.notna().any() else 0.0),   # a curve may have no CI
+                                      np.nanmax([df.ci_high.max(), df.value.max()]), frac=0.03), nice=False)
     grey = alt.Scale(domain=cscale.domain, range=[colors.get(base, BASELINE_COLOR) if l in mt else col[l] for l in labels])
     def layers(d, legend, bands=True, cscale=cscale):
         color = alt.Color("curve:N", scale=cscale, legend=legend)
@@ -274,7 +275,9 @@ def passk_chart(
     ttl = title or f"{ytitle} (95% bootstrap CI over prompts)"
     if not (len(models) > 4 if facet is None else facet):
         legend = alt.Legend(title=None, orient="right", labelLimit=330, symbolType="stroke", symbolStrokeWidth=2.5, symbolSize=300)
-        return alt.layer(*layers(df, legend, bands=len(labels) <= 4)).properties(width=width or 380, height=height or 240, title=ttl)
+        # independent legends: the bands' legend=None would otherwise drop the lines' legend
+        return alt.layer(*layers(df, legend, bands=len(labels) <= 4)).resolve_legend(color="independent", strokeDash="independent").properties(
+            width=width or 380, height=height or 240, title=ttl)
     panels = []
     for m in models:
         own = [base, m, *[l for l, t in mt.items() if t == m]]

@@ -14,7 +14,7 @@ from .records import jsonable, publish, read_run, load_record, RESULT_MIME
 
 # %% auto #0
 __all__ = ['PROGRESS_ENV', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file', 'write_record',
-           'progress', 'run', 'collect']
+           'progress', 'run', 'collect', 'published_evaluation', 'rerendered_evaluation', 'republish', 'rerender']
 
 # %% ../nbs/14_runs.ipynb #f9636032
 def repo_root() -> Path|None:
@@ -186,7 +186,7 @@ def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output
     try:
         with _progress_tail(show=progress):
             pm.execute_notebook(str(notebook), str(output), parameters=params, kernel_name="python3",
-                                cwd=os.getcwd(), progress_bar=progress, log_output=log_output,
+                                cwd=os.getcwd(), progress_bar=False, log_output=log_output,   # our lines only
                                 **({"kernel_manager_class": kmc} if kmc else {}))
     except Exception:
         if raise_errors: raise
@@ -212,3 +212,90 @@ def collect(runs_dir="runs", pattern:str="*.ipynb") -> pd.DataFrame:
         rows.append({"name": r["name"], "path": r["path"], "notebook": r["notebook"], "status": r["status"],
                      "duration": r["duration"], **_flat(r["parameters"], "param_"), **_flat(r["metrics"], "metric_")})
     return pd.DataFrame(rows)
+
+# %% ../nbs/14_runs.ipynb #d2a7f3b8
+def published_evaluation(record, folder=None) -> Path:
+    "Write what the evaluation `record` published (its name, parameters and results by name) to `evaluation.json` in `folder`."
+    r = read_run(record)
+    folder = Path(folder) if folder is not None else Path(record).with_suffix("")
+    params = {k: v for k, v in r["parameters"].items() if k != "rerender"}
+    p = folder/"evaluation.json"
+    p.write_text(json.dumps({"name": r["name"], "parameters": params, "results": r["results"]}, indent=1, ensure_ascii=False) + "\n")
+    return p
+
+
+# %% ../nbs/14_runs.ipynb #b8e3f5a4
+def _checked_passk(tweets, samples:dict, published:dict, k:int, seed:int, strictness:str) -> tuple[dict, list[str]]:
+    """The strict checker's pass@k curve (with its bootstrap CI) of every model's published replies, and notes.
+    Where the current checker disagrees with a published value (a record older than a change of the checker), that
+    model's curve is the published values without a CI, and a note says so: a record never shows a number it did not publish."""
+    from polychromic.passk import pass_at_k_curve, heuristic_checker
+    ks = [x for x in (1, 2, 3, 5, 10, 20) if x <= k]
+    out, notes = {}, []
+    for lab, groups in samples.items():
+        c = pass_at_k_curve([[heuristic_checker(tw, s, strictness=strictness) for s in g] for tw, g in zip(tweets, groups)], ks=ks, seed=seed)
+        want = {int(kk): float(v) for kk, v in (published.get(lab) or {}).items()}
+        got = dict(zip(c.k.astype(int), c.pass_at_k))
+        if want and any(not np.isclose(got.get(kk, np.nan), v) for kk, v in want.items()):
+            notes.append(f"{lab}: pass@k as published (today's strict checker gives "
+                         + ", ".join(f"{got.get(kk, np.nan):.3f}" for kk in sorted(want)) + f" at k = {sorted(want)}): no CI redrawn")
+            c = pd.DataFrame({"k": sorted(want), "pass_at_k": [want[kk] for kk in sorted(want)], "ci_low": np.nan, "ci_high": np.nan,
+                              "n_prompts": c.n_prompts.iloc[0], "n_not_evaluated": c.n_not_evaluated.iloc[0]})
+        out[lab] = c
+    return out, notes
+
+def _judge(m:dict, params:dict) -> dict:
+    j = m.get("judge") or {}
+    return {"status": j.get("status", "off"), "reason": j.get("reason", None if j else "judge=False"), "models": j.get("models") or {}}
+
+
+# %% ../nbs/14_runs.ipynb #c9f4a6b5
+def _engagement(d:dict, labels:list[str]) -> pd.DataFrame:
+    "The published engagement correlations, one row per model, columns in the order `quality.engagement_correlation` returns them."
+    df = pd.DataFrame.from_dict(d, orient="index").loc[labels]   # a record's JSON keys are sorted
+    return df[[c for c in ("rho", "p", "n", "ci_low", "ci_high", "ci_method") if c in df] + [c for c in df if c not in ("rho", "p", "n", "ci_low", "ci_high", "ci_method")]]
+
+def rerendered_evaluation(folder, embedder=None) -> dict:
+    "What `nbs/evaluate.ipynb` displays, from the `evaluation.json` and `generations.jsonl` in `folder`: no model, no sampling."
+    from polychromic.config import EvalArgs
+    from polychromic.records import Evaluation, _evaluation_from_run
+    from polychromic.pipeline import render_evaluation, published_replies
+    folder = Path(folder)
+    if not (folder/"evaluation.json").exists():
+        raise FileNotFoundError(f"{folder/'evaluation.json'}: no published evaluation there (write it with published_evaluation)")
+    d = json.loads((folder/"evaluation.json").read_text())
+    e = Evaluation.from_json(_evaluation_from_run({"name": d["name"], "parameters": d["parameters"], "status": "completed", "error": None,
+                                                   "path": str(folder.with_suffix(".ipynb")), "results": d["results"]}))
+    m, prm, labels = e.metrics, d["parameters"], list(e.models)
+    tweets, samples = published_replies(folder/"generations.jsonl", labels, e.temperature)
+    passk, notes = _checked_passk(tweets, samples, m.get("pass_at_k") or {}, m["k"], prm.get("seed", EvalArgs.seed),
+                           prm.get("checker_strictness", EvalArgs.checker_strictness))
+    rr = render_evaluation(e, folder, embedder, passk=passk)
+    return dict(labels=labels, runs=prm.get("runs", labels), parameters=prm, published=d["results"], record=e,
+                means=pd.DataFrame(m["means"]).T.loc[labels], comparison=e.comparison_frame(),
+                frontier={k: f.to_dict() for k, f in e.frontier.items()}, rigor=e.rigor_frame() if e.rigor else None,
+                calibrated=e.calibrated.to_dict() if e.calibrated else None,
+                engagement=_engagement(m["engagement"], labels), passk=passk, judge=_judge(m, prm),
+                tweets=tweets, samples=samples, figures=rr["figures"], verdict=rr["verdict"], notes=notes)
+
+def republish(results:dict):
+    "Publish `results` (`{name: data}`, as `read_run` reads them) again, unchanged."
+    for name, data in results.items(): publish(name, data)
+
+
+# %% ../nbs/14_runs.ipynb #e1b6c8d7
+def rerender(record, progress:bool=False) -> Path:
+    "Re-execute `nbs/evaluate.ipynb` over the evaluation `record` from its published data: tables and figures redrawn, numbers unchanged."
+    record = Path(record)
+    folder = Path(os.path.relpath(record.with_suffix(""))) if record.is_absolute() else record.with_suffix("")
+    prm = json.loads(published_evaluation(record, folder).read_text())["parameters"]
+    scratch = record.with_name(f".rerender-{record.name}")
+    try:
+        run(experiment_notebook("evaluate.ipynb"), scratch, overwrite=True, progress=progress, rerender=str(folder))  # one short injected line
+        nb = nbformat.read(scratch, as_version=4)
+        nb.metadata["papermill"]["parameters"] = {**prm, "rerender": str(folder)}   # what was run, for read_run
+        nb.metadata["papermill"]["output_path"] = str(record) if not record.is_absolute() else os.path.relpath(record)
+        write_record(nb, record)
+    finally: scratch.unlink(missing_ok=True)
+    return record
+

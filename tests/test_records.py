@@ -57,8 +57,44 @@ def test_record_written_as_jupyterlab_saves_it(path, tmp_path):
     cm = FileContentsManager(root_dir=str(tmp_path))
     cm.save({"type": "notebook", "format": "json", "content": content}, "saved.ipynb")
     assert (tmp_path/"saved.ipynb").read_bytes() == ours
+    assert path.read_bytes() == ours, f"{path} is not in the form JupyterLab saves: rewrite it with runs.write_record"
 
 def test_browser_json_is_javascripts():
     "JavaScript's JSON turns 1.0 into 1 and keeps 0.5: the check above depends on it."
     from polychromic.runs import _browser_json
     assert json.dumps(_browser_json({"a": [1.0, 0.5, 2, "1.0"]})) == '{"a": [1, 0.5, 2, "1.0"]}'
+
+REDRAWN = [p for p in RECORDS if (p.with_suffix("")/"evaluation.json").exists()]   # redrawn by runs.rerender
+
+@pytest.mark.parametrize("path", REDRAWN, ids=lambda p: p.name)
+def test_redrawn_record_publishes_its_evaluation(path):
+    "A record redrawn by `runs.rerender` publishes exactly the results and parameters of the evaluation.json it was drawn from."
+    from polychromic.records import read_run
+    r, d = read_run(path), json.loads((path.with_suffix("")/"evaluation.json").read_text())
+    assert r["status"] == "completed", r["error"]
+    assert r["parameters"]["rerender"] == path.relative_to(ROOT).with_suffix("").as_posix()
+    assert json.dumps(r["results"], sort_keys=True) == json.dumps(d["results"], sort_keys=True)
+    assert {k: v for k, v in r["parameters"].items() if k != "rerender"} == d["parameters"]
+
+def test_rerender_keeps_every_number(tmp_path):
+    """The smallest committed record (2 models, 25 tweets, 10 replies) redrawn in-process from what it published: its
+    replies untouched, every published verdict criterion with the same status and observed value, pass@k as published."""
+    import shutil, numpy as np
+    from polychromic.records import read_run
+    from polychromic.runs import published_evaluation, rerendered_evaluation
+    rec = ROOT/"runs/evaluate_seed42.ipynb"
+    folder = tmp_path/"evaluate_seed42"; folder.mkdir()
+    shutil.copy(rec.with_suffix("")/"generations.jsonl", folder)
+    published = read_run(rec)["results"]
+    ev = rerendered_evaluation(published_evaluation(rec, folder).parent)
+    assert (folder/"generations.jsonl").read_bytes() == (rec.with_suffix("")/"generations.jsonl").read_bytes()
+    assert json.dumps(ev["published"], sort_keys=True) == json.dumps(published, sort_keys=True)
+    v = ev["verdict"][ev["verdict"].model == ev["labels"][1]].set_index(["level", "criterion"])
+    for row in published["verdict"]:                        # the published verdict is that of the first model
+        got = v.loc[(row["level"], row["criterion"])]
+        assert got.status == row["status"], row
+        assert np.isclose(float(got.observed), np.nan if row["observed"] is None else row["observed"], equal_nan=True), row
+    for lab, want in published["metrics"]["pass_at_k"].items():
+        got = ev["passk"][lab].set_index("k").pass_at_k
+        assert all(np.isclose(got[int(k)], x) for k, x in want.items()), lab
+    assert {p.name for p in folder.iterdir()} >= {"comparison.png", "forest.png", "passk.png"}
