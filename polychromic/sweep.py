@@ -15,7 +15,7 @@ from .stats import METRICS
 
 # %% auto #0
 __all__ = ['Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'run_plan', 'grid_plan',
-           'fresh_runs_dir', 'experiment']
+           'fresh_runs_dir', 'verdict_reading', 'experiment']
 
 # %% ../nbs/14c_sweep.ipynb #0e8c69e1
 @dataclass
@@ -167,6 +167,24 @@ def fresh_runs_dir(parent="runs") -> Path:
     "A new directory for one demo's records: `runs/demo-<UTC time>` (the committed records in `runs/` stay untouched)."
     return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
 
+# %% ../nbs/14c_sweep.ipynb #7e220637
+_SCALE_BOUND = {"pass@": "pass@k is near its ceiling with 25 test tweets and a strict checker",
+                "judge": "the LLM judge runs only with ANTHROPIC_API_KEY set",
+                "several seeds": "one seed; `polychromic sweep --seed 42 1 2` gives several"}
+
+def verdict_reading(v) -> str:
+    "Closing lines for a verdict table `v`: what the verdict is, which failures the embedded default's scale makes expected."
+    expected, other = [], []
+    for r in v[v.status != "pass"].itertuples():
+        why = next((w for k, w in _SCALE_BOUND.items() if r.criterion.startswith(k)), None)
+        (expected if why else other).append(f"  {r.criterion} ({r.status}): {why}" if why else f"  {r.criterion} ({r.status})")
+    lines = ["What the verdict means: the original project's success criteria applied to this run (minimum, then strong);",
+             "the claim that matters is 'more diverse at matched quality' (against the baseline sampled hotter, see README)."]
+    if expected: lines += ["Expected at a small setting such as the embedded default (135M model, 40 steps, 25 test tweets, one seed):", *sorted(set(expected))]
+    if other: lines += ["Not explained by the scale (read the record's detail column):", *other]
+    return "\n".join(lines)
+
+
 # %% ../nbs/14c_sweep.ipynb #1682a034
 def _print_experiment(res:dict):
     "Wall time per stage, the run records, and each evaluation's verdict and figures."
@@ -178,7 +196,7 @@ def _print_experiment(res:dict):
             import pandas as pd
             from polychromic.report import verdict_line
             v = pd.DataFrame(e.verdict)[["level", "criterion", "threshold", "observed", "status", "detail"]]
-            print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v))
+            print("\nVerdict:\n" + v.to_string(index=False) + "\n" + verdict_line(v) + "\n" + verdict_reading(v))
         if e.figures: print("Figures:", *e.figures, sep="\n  ")
 
 # %% ../nbs/14c_sweep.ipynb #c96c3bea
