@@ -5,6 +5,7 @@
 # %% ../nbs/00a_records.ipynb #636f548a
 from __future__ import annotations
 import enum, hashlib, json, os
+from html import escape
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Mapping
@@ -43,11 +44,25 @@ def _summary(name:str, data) -> str:
     what = f"{len(data)} rows" if isinstance(data, list) else f"{len(data)} fields" if isinstance(data, dict) else type(data).__name__
     return f"[{name}: {what}, published for read-back with polychromic.records.read_run]"
 
+def _flat(d:Mapping, prefix:str="") -> dict:
+    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f"{prefix}{k}.") if isinstance(v, Mapping) else {f"{prefix}{k}": v}).items()}
+
+def _shown(name:str, data, max_rows:int=40) -> dict:
+    "What a reader sees of a published result: a small mapping as a key/value table (escaped), anything else as one line."
+    flat = _flat(data) if isinstance(data, dict) else {}
+    if not flat or len(flat) > max_rows: return {"text/plain": _summary(name, data)}
+    rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v)) for k, v in flat.items()]
+    w = max(len(k) for k, _ in rows)
+    cell = "<{0} style='text-align:left'>{1}</{0}>"
+    return {"text/plain": f"{name}:\n" + "\n".join(f"  {k:<{w}}  {v}" for k, v in rows),
+            "text/html": f"<table><caption>{escape(name)}</caption>" + "".join(
+                f"<tr>{cell.format('th', escape(k))}{cell.format('td', escape(v))}</tr>" for k, v in rows) + "</table>"}
+
 def publish(name:str, obj):
-    "Store `obj` as JSON tagged `name` in the record, so `read_run` can read it back; the record shows one short line."
+    "Store `obj` as JSON tagged `name` in the record, so `read_run` can read it back; the record shows it as a table (small mappings) or one line."
     data = jsonable(obj)
     json.dumps(data)  # fail here, in the run, if something is not serialisable
-    display({RESULT_MIME: data, "text/plain": _summary(name, data)}, raw=True, metadata={"polychromic": {"name": name}})
+    display({RESULT_MIME: data, **_shown(name, data)}, raw=True, metadata={"polychromic": {"name": name}})
 
 # %% ../nbs/00a_records.ipynb #f59d95d2
 def _published(nb) -> tuple[dict, str|None]:

@@ -6,6 +6,7 @@ the metrics read back from the executed notebooks (the run records), not on anyt
 import json, os, subprocess, sys
 from pathlib import Path
 import pytest
+from polychromic.config import profile
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "polychromic"
@@ -66,16 +67,17 @@ def test_evaluation_record(experiment):
     figs = ev["results"]["figures"]
     assert figs and all((runs.parent/f).stat().st_size > 1000 for f in figs)
     gens = [json.loads(l) for l in (runs.parent/m["out_dir"]/"generations.jsonl").read_text().splitlines()]
-    extra = {s["temperature"] for s in rec.sampling["matched_temperatures"]} - {0.7, 0.85, 1.0, 1.15, 1.3}
+    grid = profile("experiment", "evaluate")["frontier_temperatures"]   # the main job's baseline grid
+    extra = {s["temperature"] for s in rec.sampling["matched_temperatures"]} - set(grid)
     assert sorted(extra) == rec.sampling["sampled_at_matched"]       # the baseline sampled for real at each T* off the grid
-    assert len(gens) == 4 * 3 * (5 + 1 + len(extra))   # the baseline over the 5-point grid (+ T*), the model at its own 1.0 (the "experiment" profile)
-    assert {g["temperature"] for g in gens} == {0.7, 0.85, 1.0, 1.15, 1.3} | extra
-    assert len({g["seed"] for g in gens}) == 6 + len(extra)             # one sampling seed per (model, temperature)
+    assert len(gens) == 4 * 3 * (len(grid) + 1 + len(extra))   # the baseline over the grid (+ T*), the model at its own 1.0
+    assert {g["temperature"] for g in gens} == set(grid) | extra
+    assert len({g["seed"] for g in gens}) == len(grid) + 1 + len(extra)             # one sampling seed per (model, temperature)
     rig = rec.rigor_frame()
     assert set(rig.test) >= {"matched on rougeL", "every temperature"} and rig.loc[rig.test != "every temperature", "sampled_p"].notna().all()
     assert json.loads((runs.parent/m["out_dir"]/"status.json").read_text())["status"] == "completed"
     (tf,) = ev["results"]["temperature_frontier"].values()   # read back from the record
-    assert tf["temperatures"] == [0.7, 0.85, 1.0, 1.15, 1.3] and "semantic_diversity_paraphrase" in tf["comparisons"]
+    assert tf["temperatures"] == grid and "semantic_diversity_paraphrase" in tf["comparisons"]
     assert tf["method"] in ("interpolated", "nearest") and "more diverse at matched quality" in v
     cal = ev["results"]["calibrated_pass_at_k"]
     assert cal["calibration"]["n_prompts"] == 25 and any(c["matched"] for c in cal["curves"])   # the validation tweets
