@@ -240,8 +240,12 @@ def _trainer(ts:TrainSettings, lm, tok, train_ds, eval_ds, callbacks):
     r = ts.run
     peft_config = LoraConfig(r=r.lora_r, lora_alpha=r.lora_alpha, lora_dropout=r.lora_dropout,
                              target_modules=list(r.target_modules), task_type="CAUSAL_LM")
-    return PolychromicTrainer(model=lm, args=ts.args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok,
-                              peft_config=peft_config, callbacks=callbacks)
+    t = PolychromicTrainer(model=lm, args=ts.args, train_dataset=train_ds, eval_dataset=eval_ds, processing_class=tok,
+                           peft_config=peft_config, callbacks=callbacks)
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+    from transformers.utils.notebook import NotebookProgressCallback
+    for noisy in (PrinterCallback, ProgressCallback, NotebookProgressCallback): t.remove_callback(noisy)   # ProgressLog: the terminal
+    return t
 
 def _save_outputs(ts, trainer, tok, hist) -> dict:
     from polychromic.report import training_curves, save_chart

@@ -79,7 +79,7 @@ def test_record_is_clean(lab, name):
     nb = nbformat.read(lab["tmp"]/f"runs/{name}.ipynb", as_version=4)
     text = _text(nb)
     assert not LOCAL.findall(text), LOCAL.findall(text)[:5]
-    for noise in ("Warning", "Loading weights", "Map:", "Tokenizing", "<progress", "Styler at 0x"):
+    for noise in ("Warning", "Loading weights", "Map:", "Tokenizing", "<progress", "Styler at 0x", "{'loss'", "[config:"):
         assert noise not in text, (noise, text[text.find(noise) - 200:text.find(noise) + 200])
     assert not BAR.findall(text), text[:2000]
 
@@ -88,6 +88,7 @@ def test_record_states_folder_and_adapter(lab):
     top = "".join(o.get("text", "") for c in nb.cells[:8] if c.cell_type == "code" for o in c.get("outputs", []))
     m = re.search(r"folder:\s+(\S+)/\nadapter: (\S+)/", top)
     assert m, top
+    assert "<caption>config</caption>" in _text(nb) and "  lam  " in _text(nb)   # the settings as a table, not "[config: …]"
     assert m.group(1).startswith("runs/diversity_lam0p3_seed42-") and (lab["tmp"]/m.group(2)/"adapter_config.json").exists()
     assert "objective 'diversity'" in top
     base = nbformat.read(lab["tmp"]/"runs/train_base.ipynb", as_version=4)   # run_name: the folder follows the record's name
