@@ -11,7 +11,7 @@ export HF_DATASETS_OFFLINE = 1
 export TOKENIZERS_PARALLELISM = false
 export PYTHONWARNINGS = ignore::FutureWarning
 
-.PHONY: setup demo test nbtest pytest export clean-check readme
+.PHONY: setup demo test nbtest pytest export clean-check readme help
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -38,7 +38,10 @@ test: setup
 export: setup
 	$(BIN)/nbdev-export
 	$(BIN)/nbdev-clean
-	$(BIN)/python -c "from polychromic.cli import write_help; write_help()"   # the shipped help of train/evaluate
+
+# the shipped help of `polychromic train/evaluate --help` (polychromic/help/): after changing a setting or bumping TRL
+help: setup
+	$(BIN)/python -c "from polychromic.cli import write_help; write_help()"
 
 # nbdev-export and nbdev-clean must leave no diff (as in nbdev's own CI)
 clean-check: export

@@ -46,6 +46,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'polychromic.cli._load_model': ('cli.html#_load_model', 'polychromic/cli.py'),
                                  'polychromic.cli._notebooks': ('cli.html#_notebooks', 'polychromic/cli.py'),
                                  'polychromic.cli._one_line': ('cli.html#_one_line', 'polychromic/cli.py'),
+                                 'polychromic.cli._own_part': ('cli.html#_own_part', 'polychromic/cli.py'),
                                  'polychromic.cli._parser': ('cli.html#_parser', 'polychromic/cli.py'),
                                  'polychromic.cli._pkg': ('cli.html#_pkg', 'polychromic/cli.py'),
                                  'polychromic.cli._print_json': ('cli.html#_print_json', 'polychromic/cli.py'),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['REQUIRED', 'OPTIONAL', 'HELP_COMMANDS', 'HELP_WIDTH', 'Check', 'doctor_checks', 'doctor', 'help_dir', 'render_help',
-           'write_help', 'shipped_help', 'cached_help', 'command_help', 'command', 'main']
+__all__ = ['REQUIRED', 'OPTIONAL', 'HELP_COMMANDS', 'HELP_WIDTH', 'TRL_PART', 'Check', 'doctor_checks', 'doctor', 'help_dir',
+           'render_help', 'write_help', 'shipped_help', 'cached_help', 'command_help', 'command', 'main']
 
 # %% ../nbs/16_cli.ipynb #04bd1bf0
 REQUIRED = ["torch", "transformers", "peft", "trl", "accelerate", "datasets", "sentence-transformers", "gguf", "scipy",
@@ -112,6 +112,10 @@ def help_dir() -> Path:
     from importlib.util import find_spec
     return Path(find_spec("polychromic").submodule_search_locations[0])/"help"
 
+TRL_PART = "\ntraining (TRL / transformers: the usual):\n"   # the first group of TRL's options in `train --help`
+
+def _own_part(text:str) -> str: return text.split(TRL_PART)[0]
+
 def _stamp() -> str: return "# rendered with " + ", ".join(f"{d} {md.version(d)}" for d in ("trl", "transformers"))
 
 # %% ../nbs/16_cli.ipynb #88983237
@@ -133,11 +137,13 @@ def write_help(folder=None) -> list[Path]:
 
 # %% ../nbs/16_cli.ipynb #0b0a8bc7
 def shipped_help(name:str, folder=None) -> str|None:
-    "The help of `name` shipped in `folder` (default: the package's), if rendered with the installed TRL and transformers; else None."
+    "The help of `name` shipped in `folder` (default: the package's), with a closing line if TRL/transformers differ; None if not shipped."
     f = Path(folder or help_dir())/f"{name}.txt"
     if not f.is_file(): return None
     stamp, _, text = f.read_text().partition("\n")
-    return text if stamp == _stamp() else None
+    if stamp == _stamp(): return text
+    return (text.rstrip("\n") + f"\n\nTRL's and transformers' option texts above as {stamp[2:]}; installed: "
+            f"{_stamp()[len('# rendered with '):]} (every setting is validated against the installed versions).\n")
 
 # %% ../nbs/16_cli.ipynb #7e454bb0
 def _help_key() -> str:
