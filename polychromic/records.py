@@ -13,10 +13,10 @@ import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 
 # %% auto #0
-__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'short_hash', 'publish', 'read_run', 'RecordError',
-           'TrainRecord', 'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor', 'Evaluation',
-           'migrate', 'load_record', 'training_record', 'evaluation_record', 'verify_adapter', 'escape_tables',
-           'record_environment']
+__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'short_hash', 'flatten', 'publish', 'read_run',
+           'RecordError', 'TrainRecord', 'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor',
+           'Evaluation', 'migrate', 'load_record', 'training_record', 'evaluation_record', 'verify_adapter',
+           'escape_tables', 'record_environment']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
 def jsonable(o):
@@ -44,12 +44,13 @@ def _summary(name:str, data) -> str:
     what = f"{len(data)} rows" if isinstance(data, list) else f"{len(data)} fields" if isinstance(data, dict) else type(data).__name__
     return f"[{name}: {what}, published for read-back with polychromic.records.read_run]"
 
-def _flat(d:Mapping, prefix:str="") -> dict:
-    return {k2: v2 for k, v in d.items() for k2, v2 in (_flat(v, f"{prefix}{k}.") if isinstance(v, Mapping) else {f"{prefix}{k}": v}).items()}
+def flatten(d:Mapping, prefix:str="") -> dict:
+    "Nested mappings as one level, keys joined with '.': `{'a': {'b': 1}}` → `{'a.b': 1}`."
+    return {k2: v2 for k, v in d.items() for k2, v2 in (flatten(v, f"{prefix}{k}.") if isinstance(v, Mapping) else {f"{prefix}{k}": v}).items()}
 
 def _shown(name:str, data, max_rows:int=40) -> dict:
     "What a reader sees of a published result: a small mapping as a key/value table (escaped), anything else as one line."
-    flat = _flat(data) if isinstance(data, dict) else {}
+    flat = flatten(data) if isinstance(data, dict) else {}
     if not flat or len(flat) > max_rows: return {"text/plain": _summary(name, data)}
     rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else str(v)) for k, v in flat.items()]
     w = max(len(k) for k, _ in rows)

@@ -10,7 +10,7 @@ from typing import Sequence
 import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 from .config import run_name, train_settings_from, eval_settings, ConfigError
-from .records import jsonable, publish, read_run, load_record, RESULT_MIME
+from .records import flatten, jsonable, publish, read_run, load_record, RESULT_MIME
 
 # %% auto #0
 __all__ = ['PROGRESS_ENV', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file', 'write_record',
@@ -197,11 +197,8 @@ def run(notebook, output, raise_errors:bool=True, progress:bool=True, log_output
 
 # %% ../nbs/14_runs.ipynb #0115e589
 def _flat(d:dict, prefix:str) -> dict:
-    out = {}
-    for k, v in (d or {}).items():
-        if isinstance(v, dict): out.update(_flat(v, f"{prefix}{k}."))
-        elif isinstance(v, (int, float, str, bool)) or v is None: out[f"{prefix}{k}"] = v
-    return out
+    "The scalar leaves of `d` (nested keys joined with '.') under `prefix`: the columns of `collect`."
+    return {k: v for k, v in flatten(d or {}, prefix).items() if v is None or isinstance(v, (int, float, str, bool))}
 
 def collect(runs_dir="runs", pattern:str="*.ipynb") -> pd.DataFrame:
     "One row per run record in `runs_dir`: name, notebook, status, duration, `param_*` and `metric_*` columns."
