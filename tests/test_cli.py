@@ -1,5 +1,5 @@
 """The installed console script (what a newcomer types), run as a subprocess, from a folder that is not the checkout."""
-import json, os, subprocess, sys, time
+import json, os, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -8,10 +8,37 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CACHE = Path(__file__).resolve().parent / ".cache"   # one help cache for this test module (git-ignored folder below)
 
-def _run(*args, cwd=None, timeout=600):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "XDG_CACHE_HOME": str(CACHE)}
+def _env(**extra) -> dict:
+    "The environment of a CLI subprocess: offline, no API key, this module's help cache."
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "XDG_CACHE_HOME": str(CACHE), **extra}
     env.pop("ANTHROPIC_API_KEY", None)
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
+    return env
+
+def _run(*args, cwd=None, timeout=600):
+    "The installed console script in a subprocess (each start imports torch, TRL and transformers: seconds of CPU)."
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, env=_env(), timeout=timeout, cwd=cwd)
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch, capsys):
+    """`cli(*args)` runs `polychromic.cli.main` in this process from `tmp_path` (one import for all cases; the
+    console script itself is exercised by the subprocess tests): `(exit code, stdout, stderr)`; `--help` exits 0."""
+    from polychromic.cli import main
+    monkeypatch.chdir(tmp_path); monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(CACHE))
+    def call(*args):
+        capsys.readouterr()
+        try: code = main(list(args))
+        except SystemExit as e: code = e.code or 0
+        out, err = capsys.readouterr()
+        return code, out, err
+    return call
+
+@pytest.fixture
+def no_weights(monkeypatch):
+    "Any `from_pretrained` fails the test: the settings must be refused before a model loads."
+    import transformers
+    def _loaded(*a, **k): raise AssertionError("a model was loaded before the settings were validated")
+    monkeypatch.setattr(transformers.PreTrainedModel, "from_pretrained", classmethod(_loaded))
 
 def test_doctor_ok(tmp_path):
     r = _run("doctor", "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path)
@@ -20,15 +47,14 @@ def test_doctor_ok(tmp_path):
     assert "ANTHROPIC_API_KEY" in r.stdout and "not set" in r.stdout
     assert f"experiment notebooks  {ROOT/'nbs'}" in r.stdout.replace("   ", "  ") or str(ROOT/"nbs") in r.stdout
 
-def test_doctor_fails_when_runs_not_writable(tmp_path):
+def test_doctor_fails_when_runs_not_writable(tmp_path, cli):
     f = tmp_path / "a_file"; f.write_text("x")
-    r = _run("doctor", "--no-models", "--runs-dir", str(f / "runs"))
-    assert r.returncode == 1
-    assert "fix: runs/ writable" in r.stdout
+    code, out, _ = cli("doctor", "--no-models", "--runs-dir", str(f / "runs"))
+    assert code == 1 and "fix: runs/ writable" in out, out
 
-def test_doctor_creates_nothing(tmp_path):
-    r = _run("doctor", "--no-models", cwd=tmp_path)
-    assert "runs/ writable" in r.stdout and "(created by the first run)" in r.stdout, r.stdout + r.stderr
+def test_doctor_creates_nothing(tmp_path, cli):
+    code, out, err = cli("doctor", "--no-models")
+    assert "runs/ writable" in out and "(created by the first run)" in out, out + err
     assert list(tmp_path.iterdir()) == []
 
 _LIGHT = ("import sys; from polychromic.cli import main\n"
@@ -61,23 +87,17 @@ def test_help_imports_nothing_heavy_the_first_time(tmp_path):
     assert r.returncode == 0 and r.stdout.rstrip().endswith("[]"), r.stdout[-300:] + r.stderr[-2000:]
     assert r.stdout.startswith("usage: polychromic train") and not list(tmp_path.iterdir())   # nothing rendered, nothing cached
 
-def test_help_shows_every_option_with_help_and_default(tmp_path):
-    r = _run("train", "--help", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
+def test_help_shows_every_option_with_help_and_default(cli):
+    code, out, err = cli("train", "--help")
+    assert code == 0, err
     for opt, default in (("--lam", "0.0"), ("--num_generations", "4"), ("--max_steps", "20"), ("--split_seed", "42"),
                          ("--max_completion_length", "48"), ("--config", "None")):
-        i = r.stdout.index(f"\n  {opt} ")
-        assert f"(default: {default})" in " ".join(r.stdout[i:i + 700].split()), opt
+        i = out.index(f"\n  {opt} ")
+        assert f"(default: {default})" in " ".join(out[i:i + 700].split()), opt
     for cmd in ("evaluate", "experiment", "sweep", "doctor"):
-        h = _run(cmd, "--help", cwd=tmp_path)
-        assert h.returncode == 0 and "--config" in h.stdout or cmd == "doctor", h.stdout + h.stderr
-        assert "default:" in h.stdout
-
-_NO_WEIGHTS = ("import os, sys, transformers\n"
-               "def _loaded(*a, **k): sys.stderr.write('MODEL LOADED\\n'); os._exit(99)\n"
-               "transformers.PreTrainedModel.from_pretrained = classmethod(_loaded)\n"
-               "from polychromic.cli import main\n"
-               "sys.exit(main(sys.argv[1:]))\n")
+        code, out, err = cli(cmd, "--help")
+        assert code == 0 and "--config" in out or cmd == "doctor", out + err
+        assert "default:" in out
 
 @pytest.mark.parametrize("args,msg", [
     (["train", "--lamda", "0.3"], "unknown key 'lamda'; did you mean 'lam'?"),
@@ -91,36 +111,27 @@ _NO_WEIGHTS = ("import os, sys, transformers\n"
     (["sweep", "--lam", "nan", "--seed", "1"], "lam: must be a finite number"),
     (["evaluate", "--runs", "a", "--max_new_tokens", "8"], "did you mean 'max_completion_length'?"),
 ])
-def test_bad_settings_fail_before_loading_anything(tmp_path, args, msg, monkeypatch, capsys):
-    "Exit 2 with the one-line message, nothing written, and no model weights loaded (in-process: one import for all cases)."
-    import transformers
-    from polychromic.cli import main
-    def _loaded(*a, **k): raise AssertionError("a model was loaded before the settings were validated")
-    monkeypatch.setattr(transformers.PreTrainedModel, "from_pretrained", classmethod(_loaded))
-    monkeypatch.chdir(tmp_path); monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+def test_bad_settings_fail_before_loading_anything(tmp_path, args, msg, cli, no_weights):
+    "Exit 2 with the one-line message, nothing written, and no model weights loaded."
     extra = [] if args[0] == "evaluate" else ["--runs-dir" if args[0] in ("experiment", "sweep") else "--runs_dir", str(tmp_path/"runs")]
-    assert main([*args, *extra]) == 2
-    err = capsys.readouterr().err
-    assert msg in err and "Traceback" not in err, err
+    code, _, err = cli(*args, *extra)
+    assert code == 2 and msg in err and "Traceback" not in err, err
     assert not (tmp_path/"runs").exists() or not any((tmp_path/"runs").iterdir())
 
 def test_bad_setting_at_the_console_script(tmp_path):
-    "The same through the installed script, as a newcomer types it: one line, exit 2, and no `from_pretrained` ran."
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "XDG_CACHE_HOME": str(CACHE)}
-    r = subprocess.run([sys.executable, "-c", _NO_WEIGHTS, "train", "--lamda", "0.3", "--runs_dir", str(tmp_path/"runs")],
-                       capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
-    assert "MODEL LOADED" not in r.stderr and r.returncode == 2, r.stdout + r.stderr
+    "The same through the installed script, as a newcomer types it: exactly one line on stderr, exit 2, nothing written."
+    r = _run("train", "--lamda", "0.3", cwd=tmp_path)
+    assert r.returncode == 2, r.stdout + r.stderr
     assert r.stderr.strip() == "polychromic: error: command line: unknown key 'lamda'; did you mean 'lam'?", r.stderr
-    r = _run("train", "--lamda", "0.3", cwd=tmp_path)                          # the console script itself
-    assert r.returncode == 2 and "did you mean 'lam'?" in r.stderr and not (tmp_path/"runs").exists()
+    assert not (tmp_path/"runs").exists()
 
-def test_yaml_errors_name_file_and_line(tmp_path):
+def test_yaml_errors_name_file_and_line(tmp_path, cli):
     for text, msg in (("lam: 0.5\nlamda: 0.3\n", "x.yaml, line 2: unknown key 'lamda'; did you mean 'lam'?"),
                       ("lam: 0.5\nmax_steps: 2\nlam: 0.3\n", "x.yaml, line 3: duplicate key 'lam' (first at line 1)"),
                       ("lam: 0.5\nmax_steps: [2\nseed: 1\n", "x.yaml, line 3: invalid YAML")):
         (tmp_path/"x.yaml").write_text(text)
-        r = _run("train", "--config", "x.yaml", cwd=tmp_path)
-        assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr, r.stderr
+        code, _, err = cli("train", "--config", "x.yaml")
+        assert code == 2 and msg in err and "Traceback" not in err, err
 
 @pytest.mark.parametrize("args,msg", [
     (["--data", "/etc/passwd"], "/etc/passwd"),                                   # DataError: a traceback and a run folder left
@@ -129,24 +140,13 @@ def test_yaml_errors_name_file_and_line(tmp_path):
     (["--data", "missing.jsonl"], "missing.jsonl"),
     (["--runs_dir", "a_file/runs"], "a_file"),                                     # an OSError when the folder is claimed
 ])
-def test_expected_errors_are_one_line_and_leave_nothing(tmp_path, args, msg):
+def test_expected_errors_are_one_line_and_leave_nothing(tmp_path, args, msg, cli, no_weights):
     (tmp_path/"a_file").write_text("x")
-    r = _run("train", "--runs_dir", "runs", *args, cwd=tmp_path)
-    assert r.returncode == 2, r.stdout[-1000:] + r.stderr[-3000:]
-    lines = [l for l in r.stderr.splitlines() if l.startswith("polychromic: error:")]
-    assert len(lines) == 1 and msg in lines[0] and "Traceback" not in r.stderr, r.stderr[-3000:]
+    code, out, err = cli("train", "--runs_dir", "runs", *args)
+    assert code == 2, out[-1000:] + err[-3000:]
+    lines = [l for l in err.splitlines() if l.startswith("polychromic: error:")]
+    assert len(lines) == 1 and msg in lines[0] and "Traceback" not in err, err[-3000:]
     assert not (tmp_path/"runs").exists()                                         # nothing blocks the same command
-
-def test_papermill_rejects_a_misspelt_parameter(tmp_path):
-    pm = Path(sys.executable).parent / "papermill"
-    r = subprocess.run([str(pm), str(ROOT/"nbs/train.ipynb"), str(tmp_path/"x.ipynb"), "-p", "lamda", "0.3"],
-                       capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"}, timeout=300)
-    assert r.returncode != 0 and "unknown key 'lamda'; did you mean 'lam'?" in r.stdout + r.stderr
-    first = r.stderr.index("polychromic: error: notebook parameters: unknown key 'lamda'; did you mean 'lam'?")
-    assert first < r.stderr.index("Traceback"), r.stderr                # the one line before papermill's traceback
-    code = [c for c in json.loads((tmp_path/"x.ipynb").read_text())["cells"] if c["cell_type"] == "code"]
-    failed = next(i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.get("outputs", [])))
-    assert all(c.get("execution_count") is None for c in code[failed + 1:])   # nothing after the settings ran (no model load)
 
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory):
@@ -197,7 +197,7 @@ def test_resume_falls_back_to_the_newest_intact_checkpoint(tmp_path, tiny_dir):
 
 def test_train_two_processes_through_the_cli(tmp_path, tiny_dir):
     "`torchrun` runs the console script unchanged: 2 CPU processes (gloo), one record written by the main process."
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    env = _env(OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(BIN), "train",
            "--model", str(tiny_dir), "--runs_dir", str(tmp_path/"out"), "--ddp_backend", "gloo", *QUICK]
     r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
