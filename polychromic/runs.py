@@ -305,7 +305,7 @@ def _table_rows(html:str) -> tuple:
     from bs4 import BeautifulSoup
     t = BeautifulSoup(html, "html.parser").find("table")
     head = [th.get_text() for th in t.thead.find("tr").find_all("th")] if t.thead else []
-    return (t.caption.get_text(strip=True) if t.caption else None), head, [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in t.tbody.find_all("tr")]
+    return (t.caption.get_text(strip=True) if t.caption else None), head, [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in (t.tbody or t).find_all("tr") if tr.find("td")]
 
 _SAMPLE_COLS = ["step", "prompt", "sample", "reply"]
 
