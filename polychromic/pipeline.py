@@ -14,14 +14,14 @@ from .records import TrainRecord, Evaluation, training_record, verify_adapter, j
 from .runs import progress
 
 # %% auto #0
-__all__ = ['QUALITIES', 'RunExists', 'checkpoint_damage', 'resume_checkpoint', 'check_run_dir', 'data_fingerprint', 'run_data',
-           'ProgressLog', 'base_model_name', 'portable_adapter', 'model_card', 'push_adapter', 'train_run',
-           'eval_split', 'test_prompts', 'validation_prompts', 'model_temperatures', 'SampleStore', 'SamplingProgress',
-           'sample_once', 'sample_models', 'per_prompt_tables', 'compare_models', 'frontier_scores', 'frontier_results',
-           'matched_plan', 'off_grid', 'sample_matched', 'rigor_results', 'calibrated_passk', 'passk_curves',
-           'run_judge', 'EvaluationRefused', 'check_runs', 'write_generations', 'measure', 'evaluation_report',
-           'all_passk', 'frontier_charts', 'published_replies', 'render_evaluation', 'evaluation_metrics',
-           'evaluate_runs', 'evaluation_of', 'publish_evaluation']
+__all__ = ['CURVE_METRICS', 'QUALITIES', 'RunExists', 'checkpoint_damage', 'resume_checkpoint', 'check_run_dir',
+           'data_fingerprint', 'run_data', 'ProgressLog', 'base_model_name', 'portable_adapter', 'model_card',
+           'push_adapter', 'train_run', 'eval_split', 'test_prompts', 'validation_prompts', 'model_temperatures',
+           'SampleStore', 'SamplingProgress', 'sample_once', 'sample_models', 'per_prompt_tables', 'compare_models',
+           'frontier_scores', 'frontier_results', 'matched_plan', 'off_grid', 'sample_matched', 'rigor_results',
+           'calibrated_passk', 'passk_curves', 'run_judge', 'EvaluationRefused', 'check_runs', 'write_generations',
+           'measure', 'evaluation_report', 'all_passk', 'frontier_charts', 'published_replies', 'render_evaluation',
+           'evaluation_metrics', 'evaluate_runs', 'evaluation_of', 'publish_evaluation']
 
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
@@ -247,6 +247,8 @@ def _trainer(ts:TrainSettings, lm, tok, train_ds, eval_ds, callbacks):
     for noisy in (PrinterCallback, ProgressCallback, NotebookProgressCallback): t.remove_callback(noisy)   # ProgressLog: the terminal
     return t
 
+CURVE_METRICS = ("ce", "eval_loss", "diversity/set_diversity")   # a run's curves (a metric with one value is stated, not drawn)
+
 def _save_outputs(ts, trainer, tok, hist) -> dict:
     from polychromic.report import training_curves, save_chart
     d = ts.output_dir
@@ -254,7 +256,7 @@ def _save_outputs(ts, trainer, tok, hist) -> dict:
     portable_adapter(d/"adapter", base_model_name(ts.run.model))
     (d/"log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     curves = None
-    try: curves = training_curves(trainer.state.log_history, metrics=[m for m in ("ce", "eval_loss", "diversity/set_diversity") if m in hist])
+    try: curves = training_curves(trainer.state.log_history, metrics=[m for m in CURVE_METRICS if m in hist])
     except ValueError: pass   # nothing plottable (e.g. 1 step without logging)
     png = save_chart(curves, d/"curves", formats=("png",))[0] if curves is not None else None
     return dict(adapter=d/"adapter", log_history=d/"log_history.json", curves=curves, curves_png=png)

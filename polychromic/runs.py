@@ -13,8 +13,10 @@ from .config import run_name, train_settings_from, eval_settings, ConfigError
 from .records import flatten, jsonable, publish, read_run, load_record, RESULT_MIME
 
 # %% auto #0
-__all__ = ['PROGRESS_ENV', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file', 'write_record',
-           'progress', 'run', 'collect', 'published_evaluation', 'rerendered_evaluation', 'republish', 'rerender']
+__all__ = ['PROGRESS_ENV', 'SHOWN_FILE', 'repo_root', 'experiment_notebook', 'local_roots', 'clean_record', 'clean_file',
+           'write_record', 'progress', 'run', 'collect', 'published_evaluation', 'rerendered_evaluation', 'republish',
+           'save_shown', 'read_shown', 'published_training', 'rerendered_training', 'training_command', 'result_line',
+           'metrics_table', 'side_by_side', 'rerender']
 
 # %% ../nbs/14_runs.ipynb #f9636032
 def repo_root() -> Path|None:
@@ -280,19 +282,122 @@ def republish(results:dict):
     for name, data in results.items(): publish(name, data)
 
 
+# %% ../nbs/14_runs.ipynb #b1a0c002
+SHOWN_FILE = "samples.json"
+
+def save_shown(folder, data_stats:pd.DataFrame, before:pd.DataFrame, after:pd.DataFrame) -> Path:
+    "Write what a training record shows besides its published results (split statistics, replies before and after) to `samples.json` in the run `folder`."
+    split = lambda df: json.loads(df.to_json(orient="split", force_ascii=False))
+    p = Path(folder)/SHOWN_FILE
+    p.write_text(json.dumps({"data_stats": split(data_stats), "before": split(before.reset_index(drop=True)),
+                             "after": split(after.reset_index(drop=True))}, indent=1, ensure_ascii=False) + "\n")
+    return p
+
+def read_shown(folder) -> dict:
+    "`data_stats`, `before` and `after` as `save_shown` wrote them in the run `folder`."
+    p = Path(folder)/SHOWN_FILE
+    if not p.exists(): raise FileNotFoundError(f"{p}: the run's split statistics and sample replies are not there (written by save_shown)")
+    return {k: pd.DataFrame(**v) for k, v in json.loads(p.read_text()).items()}
+
+# %% ../nbs/14_runs.ipynb #b1a0c006
+def _table_rows(html:str) -> tuple:
+    "The caption, header cells and body rows (row label first) of the first table in `html`."
+    from bs4 import BeautifulSoup
+    t = BeautifulSoup(html, "html.parser").find("table")
+    head = [th.get_text() for th in t.thead.find("tr").find_all("th")] if t.thead else []
+    return (t.caption.get_text(strip=True) if t.caption else None), head, [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in (t.tbody or t).find_all("tr") if tr.find("td")]
+
+_SAMPLE_COLS = ["step", "prompt", "sample", "reply"]
+
+def _displayed_tables(nb) -> dict:
+    "The split statistics and the replies before and after training as the executed training record `nb` displayed them."
+    out = {}
+    for o in (o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])):
+        html = o.get("data", {}).get("text/html", "")
+        if "<table" not in html: continue
+        cap, head, body = _table_rows(html)
+        if "pairs" in head: out.setdefault("data_stats", pd.DataFrame([r[1:] for r in body], [r[0] for r in body], head[1:]).apply(pd.to_numeric))
+        elif head[1:5] == _SAMPLE_COLS:
+            df = pd.DataFrame([r[1:5] for r in body], columns=_SAMPLE_COLS).astype({"step": int, "sample": int})
+            out.setdefault("after" if (cap or "").startswith("Sample replies at step") else "before", df)
+    return out
+
+# %% ../nbs/14_runs.ipynb #b1a0c007
+def published_training(record, folder=None) -> Path:
+    "Write what the training `record` published (name, parameters, results by name) to `training.json` in its run folder; its displayed tables to `samples.json` unless there."
+    from polychromic.records import training_record, RecordError
+    r = read_run(record)
+    folder = Path(folder) if folder is not None else Path(training_record(record).output_dir)
+    if not (folder/SHOWN_FILE).exists():
+        shown = _displayed_tables(nbformat.read(record, as_version=4))
+        if (miss := sorted({"data_stats", "before", "after"} - set(shown))): raise RecordError(f"{record}: it displays no {', '.join(miss)} table to redraw from")
+        save_shown(folder, **shown)
+    params = {k: v for k, v in r["parameters"].items() if k != "rerender"}
+    p = folder/"training.json"
+    p.write_text(json.dumps({"name": r["name"], "parameters": params, "results": r["results"]}, indent=1, ensure_ascii=False) + "\n")
+    return p
+
+# %% ../nbs/14_runs.ipynb #b1a0c011
+def rerendered_training(folder) -> dict:
+    "What `nbs/train.ipynb` displays, from the run `folder` (training.json, samples.json, log_history.json): no model, no training."
+    from polychromic.records import TrainRecord, _train_from_run, _located
+    from polychromic.pipeline import CURVE_METRICS
+    from polychromic.report import training_curves, save_chart
+    folder = Path(folder)
+    for f in ("training.json", SHOWN_FILE, "log_history.json"):
+        if not (folder/f).exists(): raise FileNotFoundError(f"{folder/f}: not there (training.json and samples.json are written by published_training)")
+    d = json.loads((folder/"training.json").read_text())
+    r = {"name": d["name"], "parameters": d["parameters"], "results": d["results"], "metrics": d["results"].get("metrics", {}),
+         "path": str(folder.parent/f"{d['name']}.ipynb")}
+    rec = TrainRecord.from_json(_located(_train_from_run(r), folder=folder))
+    hist = json.loads((folder/"log_history.json").read_text())
+    curves = training_curves(hist, metrics=[m for m in CURVE_METRICS if any(m in h for h in hist)])
+    png = save_chart(curves, folder/"curves", formats=("png",))[0]
+    return dict(parameters=d["parameters"], published=d["results"], record=rec, hist=pd.DataFrame(hist), curves=curves,
+                curves_png=png, **read_shown(folder))
+
+# %% ../nbs/14_runs.ipynb #b1a0c012
+def training_command(params:dict) -> str:
+    "The settings `params` a training record was given, as the `polychromic train` command of the same run."
+    arg = lambda v: " ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+    return " ".join(["polychromic train", *(f"--{k} {arg(v)}" for k, v in params.items() if k != "rerender")])
+
+def result_line(rec) -> str:
+    "The one-line result of the training run `rec` (a `TrainRecord`): steps, time, losses, the sampled sets' diversity."
+    f = lambda x, d=4: "–" if x is None else f"{x:.{d}f}"
+    div = f" · diversity term {f(rec.diversity_term)}" if rec.diversity_term is not None and not rec.is_baseline else ""
+    return (f"{rec.run_name}: {rec.steps} steps in {f(rec.wall_time_s, 0)} s ({f(rec.sec_per_step, 2)} s/step) · eval CE {f(rec.eval_ce)}"
+            f" · train CE {f(rec.train_ce)} · sampled-set diversity {f(rec.final_diversity)}{div}")
+
+_METRICS = ("steps", "train_ce", "eval_ce", "train_loss", "final_diversity", "diversity_term", "wall_time_s", "sec_per_step",
+            "load_s", "train_rows", "eval_rows", "world_size", "device", "git_commit", "data_fingerprint", "adapter_sha256")
+
+def metrics_table(rec) -> pd.DataFrame:
+    "The results of the training run `rec` as rows of metric and value (those it recorded)."
+    return pd.DataFrame([(k, getattr(rec, k)) for k in _METRICS if getattr(rec, k) is not None], columns=["metric", "value"])
+
+def side_by_side(before:pd.DataFrame, after:pd.DataFrame) -> pd.DataFrame:
+    "The replies `before` and `after` training to the same tweets, one row per tweet and sample (the tables sample alike)."
+    if list(before["sample"]) != list(after["sample"]) or len(before) != len(after): raise ValueError("before and after sample different tweets or counts")
+    return pd.DataFrame({"tweet": after.prompt.values, "sample": after["sample"].values, "before": before.reply.values,
+                         f"after (step {after.step.iloc[0]})": after.reply.values})
+
 # %% ../nbs/14_runs.ipynb #e1b6c8d7
 def rerender(record, progress:bool=False) -> Path:
-    "Re-execute `nbs/evaluate.ipynb` over the evaluation `record` from its published data: tables and figures redrawn, numbers unchanged."
-    record = Path(record)
-    folder = Path(os.path.relpath(record.with_suffix(""))) if record.is_absolute() else record.with_suffix("")
-    prm = json.loads(published_evaluation(record, folder).read_text())["parameters"]
+    "Re-execute the experiment notebook of `record` (training or evaluation) from its published data: tables and figures redrawn, numbers unchanged."
+    from polychromic.records import Evaluation
+    record = Path(os.path.relpath(record)) if Path(record).is_absolute() else Path(record)
+    rec = load_record(record)
+    training = not isinstance(rec, Evaluation)
+    folder = Path(rec.output_dir) if training else record.with_suffix("")
+    prm = json.loads((published_training if training else published_evaluation)(record, folder).read_text())["parameters"]
     scratch = record.with_name(f".rerender-{record.name}")
     try:
-        run(experiment_notebook("evaluate.ipynb"), scratch, overwrite=True, progress=progress, rerender=str(folder))  # one short injected line
+        run(experiment_notebook("train.ipynb" if training else "evaluate.ipynb"), scratch, overwrite=True, progress=progress,
+            rerender=str(folder))   # one short injected line
         nb = nbformat.read(scratch, as_version=4)
         nb.metadata["papermill"]["parameters"] = {**prm, "rerender": str(folder)}   # what was run, for read_run
-        nb.metadata["papermill"]["output_path"] = str(record) if not record.is_absolute() else os.path.relpath(record)
+        nb.metadata["papermill"]["output_path"] = str(record)
         write_record(nb, record)
     finally: scratch.unlink(missing_ok=True)
     return record
-

@@ -66,7 +66,7 @@ def test_parameters_cells_declare_every_setting():
     from papermill.iorw import load_notebook_node
     for nb, schema in (("train", TRAIN_SCHEMA), ("evaluate", EVAL_SCHEMA)):
         declared = {p.name for p in _infer_parameters(load_notebook_node(str(ROOT/f"nbs/{nb}.ipynb")))}
-        assert declared == {"config", *schema_fields(schema), *(("rerender",) if nb == "evaluate" else ())}, (nb, set(schema_fields(schema)) ^ declared)
+        assert declared == {"config", *schema_fields(schema), "rerender"}, (nb, set(schema_fields(schema)) ^ declared)
 
 @pytest.mark.parametrize("which", ["base", "poly", "eval"])
 def test_plain_papermill_completes_without_warnings(lab, which):
@@ -93,6 +93,24 @@ def test_record_states_folder_and_adapter(lab):
     assert "objective 'diversity'" in top
     base = nbformat.read(lab["tmp"]/"runs/train_base.ipynb", as_version=4)   # run_name: the folder follows the record's name
     assert "folder:  runs/base/" in "".join(o.get("text", "") for c in base.cells[:8] if c.cell_type == "code" for o in c.get("outputs", []))
+
+def test_rerendered_training_record_reads_back_the_same(lab):
+    "A trained record redrawn by `runs.rerender` (no model, no training) publishes the same results and record; the top says what was run."
+    from polychromic.records import read_run, load_record
+    from polychromic.runs import rerender
+    rec, cwd = Path("runs/train_base.ipynb"), os.getcwd()
+    os.chdir(lab["tmp"])
+    try:
+        before = read_run(rec), load_record(rec).to_dict()
+        rerender(rec)
+        after = read_run(rec), load_record(rec).to_dict()
+    finally: os.chdir(cwd)
+    assert after[0]["status"] == "completed", after[0]["error"]
+    assert json.dumps(after[0]["results"], sort_keys=True) == json.dumps(before[0]["results"], sort_keys=True)
+    assert json.dumps(after[1], sort_keys=True) == json.dumps(before[1], sort_keys=True)
+    assert after[0]["parameters"] == {**before[0]["parameters"], "rerender": "runs/base"}
+    text = _text(nbformat.read(lab["tmp"]/rec, as_version=4))
+    assert "script:  polychromic train --run_name base" in text and "Sample replies at step" not in text
 
 def test_typo_is_the_only_unknown_parameter(lab):
     "A misspelt key: papermill names it alone, our one line comes before papermill's traceback, nothing after the settings ran."

@@ -98,3 +98,22 @@ def test_rerender_keeps_every_number(tmp_path):
         got = ev["passk"][lab].set_index("k").pass_at_k
         assert all(np.isclose(got[int(k)], x) for k, x in want.items()), lab
     assert {p.name for p in folder.iterdir()} >= {"comparison.png", "forest.png", "passk.png"}
+
+TRAINING = [p for p in RECORDS if p.name.startswith("train_")]
+
+@pytest.mark.parametrize("path", TRAINING, ids=lambda p: p.name)
+def test_redrawn_training_record_publishes_what_it_published(path):
+    """A training record redrawn by `runs.rerender` publishes exactly the results and parameters of the training.json in
+    its run folder (written from the record before it was redrawn); nothing of the old layout is left."""
+    from polychromic.records import read_run, load_record
+    r, rec = read_run(path), load_record(path)
+    folder = Path(rec.output_dir)
+    d = json.loads((folder/"training.json").read_text())
+    assert r["status"] == "completed", r["error"]
+    assert r["parameters"]["rerender"] == folder.relative_to(ROOT).as_posix()
+    assert json.dumps(r["results"], sort_keys=True) == json.dumps(d["results"], sort_keys=True)
+    assert {k: v for k, v in r["parameters"].items() if k != "rerender"} == d["parameters"]
+    nb = nbformat.read(path, as_version=4)
+    text = _outputs_text(path)
+    assert "Sample replies at step" not in text and "Training Loss" not in text and "script:  polychromic train" in text
+    assert "One training run" in nb.cells[0].source and "papermill nbs/train.ipynb" not in nb.cells[1].source   # no generic command at the top
