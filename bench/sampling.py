@@ -56,7 +56,9 @@ def old_sampler(rev:str):
     src = subprocess.run(["git", "-C", str(root), "show", f"{rev}:polychromic/generate.py"], capture_output=True, text=True, check=True).stdout
     f = Path(tempfile.mkdtemp()) / "generate_old.py"; f.write_text(src)
     spec = importlib.util.spec_from_file_location(f"polychromic._generate_{rev}", f, submodule_search_locations=None)
-    m = importlib.util.module_from_spec(spec); m.__package__ = "polychromic"; spec.loader.exec_module(m)
+    m = importlib.util.module_from_spec(spec); m.__package__ = "polychromic"
+    sys.modules[spec.name] = m   # dataclasses look their module up while the class is built
+    spec.loader.exec_module(m)
     return m.sample_replies
 
 
