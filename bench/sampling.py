@@ -8,6 +8,8 @@ Both paths are `polychromic.generate.sample_replies` on the embedded SmolLM2-135
   copies   `share_prefill=False`: every reply's row prefills its own copy of the prompt (the code path before issue 22)
   shared   `share_prefill=True`: each prompt prefilled once, its KV cache repeated for its k rows (the default now)
   shared:B the same with `batch_size=B` (more tweets per call)
+  old:REV  `sample_replies` of `polychromic/generate.py` as committed at git revision REV (e.g. `old:2a9376d`, the
+           November code that the 159-s evaluation ran), loaded beside today's package in the same process
 The paths run interleaved, `--repeats` rounds, in one process on the same prompts and seed, so the machine's load
 (shared with other work) hits them alike; the table gives the median wall and CPU time (process time, all threads)
 per path and their ratio to the first path, and how many replies each path drew identically to the first.
@@ -38,7 +40,7 @@ def parse(argv=None):
     p.add_argument("--max-new-tokens", type=int, default=40, help="the demo's max_completion_length")
     p.add_argument("--batch-size", type=int, default=ea.batch_size)
     p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--paths", nargs="+", default=["copies", "shared"], help="copies, shared, shared:B")
+    p.add_argument("--paths", nargs="+", default=["copies", "shared"], help="copies, shared, shared:B, old:REV")
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own, the core count)")
     p.add_argument("--lora", action="store_true")
@@ -47,10 +49,24 @@ def parse(argv=None):
     return p.parse_args(argv)
 
 
+def old_sampler(rev:str):
+    "`sample_replies` of polychromic/generate.py at git revision `rev`, imported as a module of today's package."
+    import importlib.util, subprocess, tempfile
+    root = Path(__file__).resolve().parent.parent
+    src = subprocess.run(["git", "-C", str(root), "show", f"{rev}:polychromic/generate.py"], capture_output=True, text=True, check=True).stdout
+    f = Path(tempfile.mkdtemp()) / "generate_old.py"; f.write_text(src)
+    spec = importlib.util.spec_from_file_location(f"polychromic._generate_{rev}", f, submodule_search_locations=None)
+    m = importlib.util.module_from_spec(spec); m.__package__ = "polychromic"
+    sys.modules[spec.name] = m   # dataclasses look their module up while the class is built
+    spec.loader.exec_module(m)
+    return m.sample_replies
+
+
 def path_kwargs(name:str, batch_size:int) -> dict:
     if name == "copies": return dict(share_prefill=False, batch_size=batch_size)
     if name == "shared": return dict(share_prefill=True, batch_size=batch_size)
     if name.startswith("shared:"): return dict(share_prefill=True, batch_size=int(name.split(":")[1]))
+    if name.startswith("old:"): return dict(batch_size=batch_size)
     raise SystemExit(f"unknown path {name!r} (copies, shared, shared:B)")
 
 
@@ -66,10 +82,11 @@ def main(argv=None):
     print(f"{len(prompts)} prompts × k = {a.k}, ≤ {a.max_new_tokens} new tokens, T = {a.temperature}, "
           f"{torch.get_num_threads()} torch threads, lora={a.lora}", flush=True)
     runs = {n: [] for n in a.paths}
+    samplers = {n: old_sampler(n.split(":", 1)[1]) if n.startswith("old:") else sample_replies for n in a.paths}
     for r in range(a.repeats):
         for n in a.paths:
             w, c = time.perf_counter(), time.process_time()
-            out = sample_replies(model, tok, prompts, k=a.k, temperature=a.temperature, max_new_tokens=a.max_new_tokens,
+            out = samplers[n](model, tok, prompts, k=a.k, temperature=a.temperature, max_new_tokens=a.max_new_tokens,
                                  seed=a.seed, **path_kwargs(n, a.batch_size))
             runs[n].append(dict(wall=time.perf_counter() - w, cpu=time.process_time() - c, out=out))
             print(f"  round {r+1} {n}: {runs[n][-1]['wall']:.1f} s wall, {runs[n][-1]['cpu']:.1f} s CPU", flush=True)

@@ -74,11 +74,16 @@ def sync(device):
     if device.startswith("cuda"): torch.cuda.synchronize()
 
 
+CPU_SECONDS = {}   # median CPU time (process_time, all threads) of the last `timed` call
+
+
 def timed(fn, device, repeats):
     fn(); sync(device)  # warm-up
-    ts = []
+    ts, cs = [], []
     for _ in range(repeats):
-        sync(device); t = time.perf_counter(); fn(); sync(device); ts.append(time.perf_counter() - t)
+        sync(device); t, c = time.perf_counter(), time.process_time(); fn(); sync(device)
+        ts.append(time.perf_counter() - t); cs.append(time.process_time() - c)
+    CPU_SECONDS["last"] = statistics.median(cs)
     return statistics.median(ts)
 
 
@@ -102,6 +107,12 @@ def main(argv=None):
     p.add_argument("--dtype", default="fp32", choices=["fp32", "bf16", "fp16"])
     p.add_argument("--device", default="cpu")
     p.add_argument("--lora", action="store_true", help="LoRA r=16 on q/k/v/o/gate/up/down (as the GPU configs)")
+    p.add_argument("--demo", action="store_true",
+                   help="the demo's step (profile 'experiment'): LoRA r=8 on q/k/v/o, B=2, N=4, 24 new tokens, max_length 256, "
+                        "TRL's default gradient checkpointing on; times are also taken as CPU time (process_time)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own, the core count)")
+    p.add_argument("--compare-checkpointing", action="store_true",
+                   help="also time poly_step/sft_step with gradient checkpointing switched the other way, in the same run")
     p.add_argument("--batch", type=int, default=4, help="B, prompts per batch")
     p.add_argument("--n", type=int, default=4, help="N, replies per prompt")
     p.add_argument("--max-new-tokens", type=int, default=32)
@@ -122,6 +133,10 @@ def main(argv=None):
     p.add_argument("--embedder", default=None, help="sentence-transformers directory for --metric semantic (default: the embedded MiniLM)")
     p.add_argument("--shrink", action="store_true", help="qwen3-8b-random with toy sizes (to test the script on CPU)")
     args = p.parse_args(argv)
+    if args.demo:
+        args.lora, args.batch, args.n, args.max_new_tokens, args.max_length = True, 2, 4, 24, 256
+        args.gradient_checkpointing = True   # PolychromicConfig inherits TRL's SFTConfig default (True)
+    if args.threads: torch.set_num_threads(args.threads)
 
     from datasets import Dataset
     from peft import LoraConfig
@@ -156,15 +171,16 @@ def main(argv=None):
 
     dev = torch.cuda.get_device_name() if not on_cpu else f"CPU ({os.cpu_count()} cores)"
     def setting():
-        return (f"{args.model}, {args.dtype}, {'LoRA r=16' if args.lora else 'full'}, {dev}; B={args.batch}, N={args.n}, "
+        return (f"{args.model}, {args.dtype}, {('LoRA r=8 q/k/v/o' if args.demo else 'LoRA r=16') if args.lora else 'full'}, threads {torch.get_num_threads()}, {dev}; B={args.batch}, N={args.n}, "
                 f"max_new_tokens={args.max_new_tokens}, metric={args.metric}, checkpointing={args.gradient_checkpointing}, "
                 f"chunk={args.chunk}, merge_lora={args.merge_lora}, static_cache={args.static_cache}, median of {args.repeats}")
 
-    steps = {}
+    steps, cpu_steps = {}, {}
     class StepTimer(TrainerCallback):
-        def on_step_begin(self, a, state, control, **kw): sync(args.device); self.t = time.perf_counter()
+        def on_step_begin(self, a, state, control, **kw): sync(args.device); self.t, self.c = time.perf_counter(), time.process_time()
         def on_step_end(self, a, state, control, **kw):
             sync(args.device); steps.setdefault(self.name, []).append(time.perf_counter() - self.t)
+            cpu_steps.setdefault(self.name, []).append(time.process_time() - self.c)
     timer = StepTimer()
 
     cfg = PolychromicConfig(
@@ -175,9 +191,11 @@ def main(argv=None):
         sampling_merge_lora=args.merge_lora, sampling_static_cache=args.static_cache,
         bf16=args.dtype == "bf16" and not on_cpu, fp16=args.dtype == "fp16" and not on_cpu, disable_tqdm=True,
         save_strategy="no", seed=0, learning_rate=1e-6)
-    peft = LoraConfig(r=16, lora_alpha=16, lora_dropout=0.0, task_type="CAUSAL_LM",
+    peft = (LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, task_type="CAUSAL_LM", target_modules=["q_proj", "k_proj", "v_proj", "o_proj"])
+            if args.demo else
+            LoraConfig(r=16, lora_alpha=16, lora_dropout=0.0, task_type="CAUSAL_LM",
                       target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-                      ) if args.lora else None
+                      ) if args.lora else None)
     class BenchTrainer(PolychromicTrainer):
         forced = 0
         def score(self, g, references):
@@ -211,18 +229,31 @@ def main(argv=None):
             if args.device.startswith("cuda"): torch.cuda.empty_cache()
         dump()
 
-    def train_step_seconds(name, lam):
+    def train_step_seconds(name, lam, checkpointing=None):
         timer.name, tr.args.lam = name, lam
+        if checkpointing is not None:   # Trainer.train() switches it on from the args; off needs the model told too
+            tr.args.gradient_checkpointing = checkpointing
+            if not checkpointing: tr.accelerator.unwrap_model(tr.model).gradient_checkpointing_disable()
         if args.vary:   # fresh prompts for this train() run
             k = {"sft_step": 1, "poly_step": 2}.get(name, 0) * B * (args.repeats + 1)
             tr.train_dataset = Dataset.from_list(pool[k:k + B * (args.repeats + 1)] or pool[:B * (args.repeats + 1)])
         tr.train()
+        notes[f"{name}_cpu_s"] = round(statistics.median(cpu_steps[name][1:] or cpu_steps[name]), 3)
         return statistics.median(steps[name][1:] or steps[name])
-    record("sft_step", lambda: train_step_seconds("sft_step", 0.0))
-    record("poly_step", lambda: train_step_seconds("poly_step", 1.0))
+    gc0 = args.gradient_checkpointing
+    record("sft_step", lambda: train_step_seconds("sft_step", 0.0, gc0))
+    record("poly_step", lambda: train_step_seconds("poly_step", 1.0, gc0))
+    if args.compare_checkpointing:
+        other = "nockpt" if gc0 else "ckpt"
+        record(f"poly_step_{other}", lambda: train_step_seconds(f"poly_step_{other}", 1.0, not gc0))
+        record(f"sft_step_{other}", lambda: train_step_seconds(f"sft_step_{other}", 0.0, not gc0))
+        tr.args.gradient_checkpointing = gc0
+        if gc0: tr.accelerator.unwrap_model(tr.model).gradient_checkpointing_enable()
     if "sampling_check" in tr.__dict__: notes["sampling_check"] = tr.sampling_check
 
-    def measure(name, fn): record(name, lambda: timed(fn, args.device, args.repeats))
+    def measure(name, fn):
+        record(name, lambda: timed(fn, args.device, args.repeats))
+        if "last" in CPU_SECONDS: notes[f"{name}_cpu_s"] = round(CPU_SECONDS.pop("last"), 3)
 
     batch = tr._prepare_inputs(next(iter(tr.get_train_dataloader())))
     pr = [r for r in prompts_and_references(batch["input_ids"], batch["labels"], batch["attention_mask"]) if r]
@@ -285,10 +316,10 @@ def main(argv=None):
         derived["per-sample loop / batched generate"] = res["gen_per_sample"] / res["gen_batched"]
 
     print(f"\n## {setting()}\n")
-    print("| measurement | seconds | peak memory (GiB) |\n|---|---:|---:|")
-    for k in ("sft_step", "poly_step", "part_generate", "part_logp_fwd_bwd", "part_score", "gen_batched",
+    print("| measurement | seconds | CPU seconds | peak memory (GiB) |\n|---|---:|---:|---:|")
+    for k in ("sft_step", "poly_step", "poly_step_nockpt", "sft_step_nockpt", "poly_step_ckpt", "sft_step_ckpt", "part_generate", "part_logp_fwd_bwd", "part_score", "gen_batched",
               "gen_per_prompt", "gen_per_sample"):
-        if k in res: print(f"| {k} | {res[k]:.3f} | {mem.get(k, float('nan')):.1f} |")
+        if k in res: print(f"| {k} | {res[k]:.3f} | {notes.get(k + '_cpu_s', '')} | {mem.get(k, float('nan')):.1f} |")
         elif k in notes: print(f"| {k} | {notes[k]} | |")
     print("\n| derived | value |\n|---|---:|")
     for k, v in derived.items(): print(f"| {k} | {v:.2f} |")

@@ -510,10 +510,9 @@ def _second_ruler(groups) -> np.ndarray:
 
 def per_prompt_tables(samples:dict, refs:list, bertscore:bool=True, embedder=None, second_ruler:bool=False) -> tuple[dict, dict]:
     "Per model: a per-prompt table of diversity and quality metrics, and the per-sample ROUGE-L (for max@k)."
-    from polychromic.diversity import diversity_metrics
+    from polychromic.diversity import diversity_metrics, default_embedder
     from polychromic.quality import rouge, bertscore as bert_score
-    from polychromic.models import load_embedder
-    embedder = embedder or load_embedder()
+    embedder = embedder if embedder is not None else default_embedder()   # the one MiniLM of this process
     tables, rouge_scores = {}, {}
     for lab, groups in samples.items():
         n, k = len(groups), len(groups[0])
@@ -834,10 +833,9 @@ def published_replies(gen_path, labels:list[str], temperature:float) -> tuple[pd
 
 def _published_tables(gen_path, labels:list[str], temperature:float, embedder=None) -> dict:
     "Per model: the per-prompt diversity table of its published replies at `temperature` (prompts in published order)."
-    from polychromic.diversity import diversity_metrics
-    from polychromic.models import load_embedder
+    from polychromic.diversity import diversity_metrics, default_embedder
     _, replies = published_replies(gen_path, labels, temperature)
-    embedder = embedder or load_embedder()
+    embedder = embedder if embedder is not None else default_embedder()   # the one MiniLM of this process
     return {lab: diversity_metrics(replies[lab], embedder=embedder) for lab in labels}
 
 

@@ -168,7 +168,7 @@ def fresh_runs_dir(parent="runs") -> Path:
     return Path(parent)/time.strftime("demo-%Y%m%d-%H%M%S", time.gmtime())
 
 # %% ../nbs/14c_sweep.ipynb #7e220637
-_SCALE_BOUND = {"pass@": "pass@k is near its ceiling with 25 test tweets and a strict checker",
+_SCALE_BOUND = {"pass@": "pass@k is near its ceiling with a strict checker at this scale",
                 "judge": "the LLM judge runs only with ANTHROPIC_API_KEY set",
                 "several seeds": "one seed; `polychromic sweep --seed 42 1 2` gives several"}
 
@@ -180,7 +180,7 @@ def verdict_reading(v) -> str:
         (expected if why else other).append(f"  {r.criterion} ({r.status}): {why}" if why else f"  {r.criterion} ({r.status})")
     lines = ["What the verdict means: the original project's success criteria applied to this run (minimum, then strong);",
              "the claim that matters is 'more diverse at matched quality' (against the baseline sampled hotter, see README)."]
-    if expected: lines += ["Expected at a small setting such as the embedded default (135M model, 40 steps, 25 test tweets, one seed):", *sorted(set(expected))]
+    if expected: lines += ["Expected at a small setting such as the embedded default (135M model, ≤ 40 steps, ≤ 25 test tweets, one seed):", *sorted(set(expected))]
     if other: lines += ["Not explained by the scale (read the record's detail column):", *other]
     return "\n".join(lines)
 
