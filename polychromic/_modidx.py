@@ -742,6 +742,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'polychromic.report._pcol': ('report.html#_pcol', 'polychromic/report.py'),
                                     'polychromic.report._pfmt': ('report.html#_pfmt', 'polychromic/report.py'),
                                     'polychromic.report._pick': ('report.html#_pick', 'polychromic/report.py'),
+                                    'polychromic.report._png': ('report.html#_png', 'polychromic/report.py'),
                                     'polychromic.report._primary_d': ('report.html#_primary_d', 'polychromic/report.py'),
                                     'polychromic.report._primary_metric': ('report.html#_primary_metric', 'polychromic/report.py'),
                                     'polychromic.report._primary_p': ('report.html#_primary_p', 'polychromic/report.py'),

@@ -12,9 +12,9 @@ import altair as alt
 from .stats import default_higher_is_better
 
 # %% auto #0
-__all__ = ['BASELINE_COLOR', 'PALETTE', 'CRITERIA', 'stars', 'short_label', 'short_labels', 'model_colors', 'fmt_p', 'fmt_diff',
-           'metric_comparison_chart', 'paired_scatter', 'paired_scatters', 'passk_chart', 'forest_plot',
-           'training_curves', 'save_chart', 'latex_table', 'static_chart', 'figure', 'comparison_table',
+__all__ = ['BASELINE_COLOR', 'PALETTE', 'MAX_FIGURE_PX', 'CRITERIA', 'stars', 'short_label', 'short_labels', 'model_colors',
+           'fmt_p', 'fmt_diff', 'metric_comparison_chart', 'paired_scatter', 'paired_scatters', 'passk_chart',
+           'forest_plot', 'training_curves', 'save_chart', 'latex_table', 'static_chart', 'figure', 'comparison_table',
            'record_display', 'RecordTable', 'record_table', 'verdict', 'verdict_summary', 'verdict_line',
            'verdict_table', 'verdicts']
 
@@ -322,7 +322,7 @@ def forest_plot(
     df = _effect_rows(comparison, effect, labels, short, alpha)
     refs = [0.0] + ([float(t) for t in thresholds] if effect == "cohens_d" else [])
     x = alt.X("low:Q", title=f"{name}, positive = model better than {short[labels[0]]}" if len(models) == 2 else None,
-              scale=alt.Scale(domain=_padded(min(_nanmin(df.low), *refs), max(_nanmax(df.high), *refs)), nice=False))
+              scale=alt.Scale(domain=_padded(min(_nanmin(marks := df[["low", "effect", "high"]]), *refs), max(_nanmax(marks), *refs)), nice=False))
     ref = alt.Chart(pd.DataFrame({"x": refs, "zero": [True] + [False] * (len(refs) - 1)})).mark_rule(color="gray").encode(
         x="x:Q", strokeDash=alt.condition("datum.zero", alt.value([1, 0]), alt.value([4, 4])))
     def panel(d, y, w, h, title=None):
@@ -395,6 +395,17 @@ def training_curves(
             .properties(title=alt.Title("Training curves", subtitle=notes or "")))
 
 # %% ../nbs/11_report.ipynb #83007b19
+MAX_FIGURE_PX = 20_000 # the longest side of a figure, before `scale`: a larger one has a mark far outside its scale
+
+def _png(spec:str, scale:float) -> bytes:
+    "The PNG of a Vega-Lite spec; a ValueError, not an abort, when the figure is absurdly large."
+    import vl_convert as vlc
+    svg = vlc.vegalite_to_svg(spec)    # cheap at any size; vl-convert's PNG of a huge figure aborts the process (memory allocation failed)
+    w, h = (float(re.search(rf'\b{a}="([\d.e+]+)"', svg[:400])[1]) for a in ("width", "height"))
+    if max(w, h) > MAX_FIGURE_PX:
+        raise ValueError(f"figure of {w:.0f} × {h:.0f} px (> {MAX_FIGURE_PX}): a mark lies far outside its scale's domain; not rendered")
+    return vlc.vegalite_to_png(spec, scale=scale)
+
 def save_chart(chart:alt.TopLevelMixin, path_stem, formats:Sequence[str]=("png", "svg"), scale:float=2.0) -> list[Path]:
     "Write `chart` as `<path_stem>.png` and `.svg` (vl-convert); returns the paths written."
     import vl_convert as vlc
@@ -404,7 +415,7 @@ def save_chart(chart:alt.TopLevelMixin, path_stem, formats:Sequence[str]=("png",
     spec, out = chart.to_json(), []
     for f in formats:
         p = stem.parent / f"{stem.name}.{f}"
-        if f == "png": p.write_bytes(vlc.vegalite_to_png(spec, scale=scale))
+        if f == "png": p.write_bytes(_png(spec, scale))
         elif f == "svg": p.write_text(vlc.vegalite_to_svg(spec))
         else: raise ValueError(f"format {f!r}: use 'png' or 'svg'")
         out.append(p)
@@ -488,9 +499,8 @@ def latex_table(
 # %% ../nbs/11_report.ipynb #138214a7
 def static_chart(chart:alt.TopLevelMixin, scale:float=2.0):
     "The chart as a PNG `IPython.display.Image` (vl-convert; renders offline, untrusted, in HTML and on GitHub)."
-    import vl_convert as vlc
     from IPython.display import Image
-    return Image(data=vlc.vegalite_to_png(chart.to_json(), scale=scale), format="png", retina=True)
+    return Image(data=_png(chart.to_json(), scale), format="png", retina=True)
 
 def figure(path):
     "A saved PNG (or SVG) figure as a displayable image object."
