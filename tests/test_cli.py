@@ -159,7 +159,7 @@ QUICK = ["--max_steps", "2", "--max_train_samples", "8", "--max_eval_samples", "
          "--max_completion_length", "4", "--logging_steps", "1", "--n_sample_prompts", "1", "--n_sample_replies", "1",
          "--per_device_train_batch_size", "2", "--lam", "1.0", "--track_diversity_every", "1"]
 
-def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
+def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir, cli, no_weights):
     args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK]
     r = _run(*args, cwd=tmp_path)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
@@ -167,8 +167,8 @@ def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
     rec = json.loads((d/"run.json").read_text())
     assert rec["steps"] == 2 and rec["lam"] == 1.0 and d.name == rec["run_name"] and rec["world_size"] == 1
     assert (d/"adapter"/"adapter_config.json").exists()
-    again = _run(*args, cwd=tmp_path)
-    assert again.returncode == 2 and "holds a completed run" in again.stderr
+    code, _, err = cli(*args)                          # refused before anything loads (in-process)
+    assert code == 2 and "holds a completed run" in err, err
     other = _run(*args, "--lam", "0", cwd=tmp_path)   # another configuration (the SFT baseline): another directory
     assert other.returncode == 0, other.stderr[-3000:]
     assert len(list((tmp_path/"out").iterdir())) == 2
@@ -180,15 +180,15 @@ def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir):
     assert m["split_seed"] == 42 and m["n_prompts"] == 2 and m["judge"]["status"] == "off"
     assert "judge win rate > 55%" in ev.stdout
 
-def test_resume_falls_back_to_the_newest_intact_checkpoint(tmp_path, tiny_dir):
+def test_resume_falls_back_to_the_newest_intact_checkpoint(tmp_path, tiny_dir, cli, no_weights):
     args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK, "--save_strategy", "steps", "--save_steps", "1"]
     r = _run(*args, cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     (d,) = (tmp_path/"out").iterdir()
     (d/"run.json").unlink()                                               # as if killed after the last checkpoint
     w = d/"checkpoint-2"/"adapter_model.safetensors"; w.write_bytes(w.read_bytes()[:100])
-    again = _run(*args, cwd=tmp_path)
-    assert again.returncode == 2 and "unfinished run" in again.stderr and "Traceback" not in again.stderr, again.stderr[-2000:]
+    code, _, err = cli(*args)                          # refused before anything loads (in-process)
+    assert code == 2 and "unfinished run" in err and "Traceback" not in err, err[-2000:]
     r = _run(*args, "--resume", "true", cwd=tmp_path)
     assert r.returncode == 0, r.stderr[-3000:]
     assert "skipped damaged" in r.stderr and "checkpoint-2" in r.stderr, r.stderr[-2000:]
