@@ -72,7 +72,7 @@ PROFILES = {
     "experiment": {"train": dict(lam=1.25, max_steps=20, max_train_samples=80, lr_scheduler_type="constant",
                                  max_completion_length=16, track_diversity_every=5, torch_threads=os.cpu_count()),
                    "evaluate": dict(n_prompts=10, k=8, max_completion_length=24, frontier_temperatures=[0.7, 1.0, 1.3],
-                                    treatment_temperatures=[])},
+                                    treatment_temperatures=[], calibration_prompts=10)},
 }
 
 def profile(name:str="default", part:str="train") -> dict:

@@ -80,7 +80,8 @@ def test_evaluation_record(experiment):
     assert tf["temperatures"] == grid and "semantic_diversity_paraphrase" in tf["comparisons"]
     assert tf["method"] in ("interpolated", "nearest") and "more diverse at matched quality" in v
     cal = ev["results"]["calibrated_pass_at_k"]
-    assert cal["calibration"]["n_prompts"] == 25 and any(c["matched"] for c in cal["curves"])   # the validation tweets
+    n_cal = profile("experiment", "evaluate")["calibration_prompts"] or 25                   # the main job's validation tweets
+    assert cal["calibration"]["n_prompts"] == n_cal and any(c["matched"] for c in cal["curves"])
     df = collect(runs)
     assert set(df["status"]) == {"completed"} and len(df) == 3
 
