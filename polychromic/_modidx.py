@@ -711,6 +711,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'polychromic.report._arrow': ('report.html#_arrow', 'polychromic/report.py'),
                                     'polychromic.report._cell': ('report.html#_cell', 'polychromic/report.py'),
                                     'polychromic.report._check_cols': ('report.html#_check_cols', 'polychromic/report.py'),
+                                    'polychromic.report._checked_svg': ('report.html#_checked_svg', 'polychromic/report.py'),
                                     'polychromic.report._color_scale': ('report.html#_color_scale', 'polychromic/report.py'),
                                     'polychromic.report._comparison_rows': ('report.html#_comparison_rows', 'polychromic/report.py'),
                                     'polychromic.report._curve_frames': ('report.html#_curve_frames', 'polychromic/report.py'),

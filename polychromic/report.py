@@ -397,13 +397,19 @@ def training_curves(
 # %% ../nbs/11_report.ipynb #83007b19
 MAX_FIGURE_PX = 20_000 # the longest side of a figure, before `scale`: a larger one has a mark far outside its scale
 
-def _png(spec:str, scale:float) -> bytes:
-    "The PNG of a Vega-Lite spec; a ValueError, not an abort, when the figure is absurdly large."
+def _checked_svg(spec:str) -> str:
+    "The SVG of a Vega-Lite spec, refused (ValueError) when the figure is too large to rasterise."
     import vl_convert as vlc
     svg = vlc.vegalite_to_svg(spec)    # cheap at any size; vl-convert's PNG of a huge figure aborts the process (memory allocation failed)
     w, h = (float(re.search(rf'\b{a}="([\d.e+]+)"', svg[:400])[1]) for a in ("width", "height"))
     if max(w, h) > MAX_FIGURE_PX:
         raise ValueError(f"figure of {w:.0f} × {h:.0f} px (> {MAX_FIGURE_PX}): a mark lies far outside its scale's domain; not rendered")
+    return svg
+
+def _png(spec:str, scale:float, svg:str|None=None) -> bytes:
+    "The PNG of a Vega-Lite spec (`svg`: its already checked SVG); a ValueError, not an abort, when absurdly large."
+    import vl_convert as vlc
+    if svg is None: _checked_svg(spec)
     return vlc.vegalite_to_png(spec, scale=scale)
 
 def save_chart(chart:alt.TopLevelMixin, path_stem, formats:Sequence[str]=("png", "svg"), scale:float=2.0) -> list[Path]:
@@ -412,11 +418,11 @@ def save_chart(chart:alt.TopLevelMixin, path_stem, formats:Sequence[str]=("png",
     stem = Path(path_stem)
     if stem.suffix.lower() in (".png", ".svg"): stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
-    spec, out = chart.to_json(), []
+    spec, out, svg = chart.to_json(), [], None
     for f in formats:
         p = stem.parent / f"{stem.name}.{f}"
-        if f == "png": p.write_bytes(_png(spec, scale))
-        elif f == "svg": p.write_text(vlc.vegalite_to_svg(spec))
+        if f == "png": svg = _checked_svg(spec); p.write_bytes(_png(spec, scale, svg))
+        elif f == "svg": p.write_text(svg if svg is not None else vlc.vegalite_to_svg(spec))   # rendered once per chart
         else: raise ValueError(f"format {f!r}: use 'png' or 'svg'")
         out.append(p)
     return out
