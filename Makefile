@@ -41,10 +41,10 @@ demo: setup
 # The notebooks (nbdev-test) and the test files (pytest) run at the same time, two workers each, one torch thread per
 # process (the notebooks and the pipeline set 1 themselves; OMP_NUM_THREADS=1 does it for the subprocess tests): run one
 # after the other, each waited on its own slowest file while a core idled. --dist loadfile keeps a file's module
-# fixtures (a trained experiment) on one worker; -Oline keeps each printed line whole (pytest's progress shows as it goes). Timings:
+# fixtures (a trained experiment) on one worker. Both print as they go (pytest its progress, nbdev-test its timings at the end). Timings:
 # bench/tests.md.
 test: setup
-	@$(MAKE) --no-print-directory -j2 -Oline nbtest pytest
+	@$(MAKE) --no-print-directory -j2 nbtest pytest
 
 nbtest: setup
 	$(BIN)/nbdev-test --n-workers 2 --timing
