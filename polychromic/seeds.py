@@ -161,12 +161,16 @@ def research_verdict(evaluations, config:str, seed:int=42) -> tuple[str, pd.Data
 
 def _holds_row(evaluations, config:str, v:pd.DataFrame) -> pd.DataFrame:
     "The verdict row: on which quality metrics × rulers the matched gain holds in every seed (matched-quality tests, schema 3)."
-    _, s = rigor_across_seeds(evaluations)
+    evs = list(evaluations)
+    _, s = rigor_across_seeds(evs)
     s, line = s[s.model == config], gain_holds_line(s, config)
     matched = s[s.test.str.startswith("matched")]
-    status = "not evaluated" if matched.empty else "pass" if matched.every_seed.all() else "fail"
+    tested, n = int(s.n_seeds.max()) if len(s) else 0, len(evs)
+    status = ("not evaluated" if matched.empty else "fail" if not matched.every_seed.all() else
+              "pass" if tested == n else "not evaluated")   # seeds whose records predate the tests leave "every seed" open
+    untested = f"; the records of {n - tested} of the {n} seeds predate these tests" if tested < n else ""
     detail = ("the records hold no matched-quality tests (evaluations before schema 3)" if line is None else
-              f"holds in every one of {int(s.n_seeds.max())} seeds: {line}")
+              f"holds in every one of the {tested} seeds with these tests: {line}{untested}")
     return pd.DataFrame([{"level": v["level"].iloc[-1], "criterion": "gain holds at matched quality in every seed (each quality × ruler)",
                           "threshold": "bootstrap and real-sample p < 0.05, every seed", "observed": np.nan if matched.empty else float(matched.every_seed.mean()),
                           "status": status, "detail": detail, "unit": "rate"}]).astype({"level": v["level"].dtype})
