@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 from .config import TrainSettings, EvalArgs, ConfigError, train_settings, eval_settings
 from .data import load_pairs, split_pairs, to_conversation, sample_data_path, data_stats, DEFAULT_INSTRUCTION
 from .stats import METRICS, PRIMARY_METRICS, SECOND_RULER
-from .records import TrainRecord, Evaluation, training_record, verify_adapter, jsonable, publish, short_hash
+from .records import TrainRecord, Evaluation, training_record, verify_adapter, jsonable, publish, short_hash, checkpoints
 from .runs import progress
 
 # %% auto #0
@@ -26,11 +26,6 @@ __all__ = ['CURVE_METRICS', 'QUALITIES', 'RunExists', 'checkpoint_damage', 'resu
 # %% ../nbs/15_pipeline.ipynb #270ac00b
 class RunExists(FileExistsError):
     "The run's directory already holds a run."
-
-def _checkpoints(d:Path) -> list[Path]:
-    "The checkpoint directories of the run directory `d`, newest (highest step) first."
-    found = [p for p in d.glob("checkpoint-*") if p.is_dir() and p.name.split("-", 1)[1].isdigit()] if d.is_dir() else []
-    return sorted(found, key=lambda p: int(p.name.split("-", 1)[1]), reverse=True)
 
 def checkpoint_damage(ckpt:Path) -> str|None:
     "What is wrong with the checkpoint directory `ckpt` (a missing, truncated or unreadable file), or None if it is intact."
@@ -52,7 +47,7 @@ def checkpoint_damage(ckpt:Path) -> str|None:
 def _newest_intact(d:Path) -> str|None:
     "The newest checkpoint of `d` that is intact (a warning names each damaged one skipped); an error if all are damaged."
     import warnings
-    ckpts, damaged = _checkpoints(d), []
+    ckpts, damaged = checkpoints(d), []
     for c in ckpts:
         if (why := checkpoint_damage(c)) is None:
             if damaged: warnings.warn(f"resuming from {c}, the newest intact checkpoint; skipped damaged " +
@@ -301,7 +296,7 @@ def _release_run_dir(d:Path):
     "After a failure: remove the claimed directory `d` unless it holds the finished run or a checkpoint; say which."
     import shutil, sys
     if (d/"run.json").exists(): return            # trained and recorded; what failed came after (e.g. the upload)
-    if _checkpoints(d): print(f"polychromic: {d} keeps its checkpoints: resume=True continues the run", file=sys.stderr)
+    if checkpoints(d): print(f"polychromic: {d} keeps its checkpoints: resume=True continues the run", file=sys.stderr)
     else: shutil.rmtree(d, ignore_errors=True); print(f"polychromic: removed {d} (the run failed before its first checkpoint)", file=sys.stderr)
 
 # %% ../nbs/15_pipeline.ipynb #0e170b2a

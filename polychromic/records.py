@@ -15,8 +15,8 @@ from IPython.display import display
 # %% auto #0
 __all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'short_hash', 'flatten', 'publish', 'read_run',
            'RecordError', 'TrainRecord', 'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor',
-           'Evaluation', 'migrate', 'load_record', 'training_record', 'evaluation_record', 'verify_adapter',
-           'escape_tables', 'record_environment']
+           'Evaluation', 'migrate', 'load_record', 'training_record', 'evaluation_record', 'checkpoints',
+           'verify_adapter', 'escape_tables', 'record_environment']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
 def jsonable(o):
@@ -418,6 +418,14 @@ def evaluation_record(source) -> Evaluation:
     rec = load_record(source)
     if not isinstance(rec, Evaluation): raise RecordError(f"{source}: a training record, not an evaluation")
     return rec
+
+# %% ../nbs/00a_records.ipynb #44fe22df
+def checkpoints(d) -> list[Path]:
+    "The checkpoint directories (`checkpoint-<step>`) of the run directory `d`, newest (highest step) first."
+    d = Path(d)
+    found = [p for p in d.glob("checkpoint-*") if p.is_dir() and p.name.split("-", 1)[1].isdigit()] if d.is_dir() else []
+    return sorted(found, key=lambda p: int(p.name.split("-", 1)[1]), reverse=True)
+
 
 # %% ../nbs/00a_records.ipynb #48a950c9
 def _read_weights(f:Path):

@@ -9,13 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .config import ConfigError, default_of, load_yaml, profile, train_settings_from, eval_settings
-from .records import read_run, evaluation_record, load_record
+from .records import read_run, evaluation_record, load_record, checkpoints
 from .runs import experiment_notebook, run
 from .stats import METRICS
 
 # %% auto #0
-__all__ = ['Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'run_plan', 'grid_plan',
-           'fresh_runs_dir', 'verdict_reading', 'experiment']
+__all__ = ['Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'job_params', 'run_plan',
+           'grid_plan', 'fresh_runs_dir', 'verdict_reading', 'experiment']
 
 # %% ../nbs/14c_sweep.ipynb #0e8c69e1
 @dataclass
@@ -110,6 +110,12 @@ def job_status(job:Job) -> str:
     except Exception: return "incomplete"   # a record being written
 
 # %% ../nbs/14c_sweep.ipynb #bb004e5a
+def job_params(job:Job) -> dict:
+    "The notebook parameters of `job`; a training job whose killed run left checkpoints continues from them (`resume`)."
+    d = Path(job.params.get("runs_dir", "."))/job.name
+    killed = job.kind == "train" and not (d/"run.json").exists() and checkpoints(d)
+    return {**job.params, "resume": True} if killed else job.params
+
 def _run_job(job:Job, nbs:dict, plan:Plan, progress:bool) -> dict:
     "Run one job (unless done) and return its status; never raises."
     st = job_status(job)
@@ -119,7 +125,7 @@ def _run_job(job:Job, nbs:dict, plan:Plan, progress:bool) -> dict:
     lock = job.path.with_suffix(".lock"); job.path.parent.mkdir(parents=True, exist_ok=True); lock.write_text(str(os.getpid()))
     t = time.time()
     if progress: print(f"{'running':>10}  {job.path}", flush=True)
-    try: rec = read_run(run(nbs[job.kind], job.path, raise_errors=False, progress=progress, overwrite=job.path.exists(), **job.params))
+    try: rec = read_run(run(nbs[job.kind], job.path, raise_errors=False, progress=progress, overwrite=job.path.exists(), **job_params(job)))
     finally: lock.unlink(missing_ok=True)
     wall = round(time.time() - t, 1)
     with open(Path(plan.runs_dir)/"wall_times.jsonl", "a") as f:
