@@ -13,10 +13,10 @@ import nbformat, numpy as np, pandas as pd
 from IPython.display import display
 
 # %% auto #0
-__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RECORD_ENV', 'jsonable', 'short_hash', 'flatten', 'publish', 'read_run',
+__all__ = ['RESULT_MIME', 'SCHEMA_VERSION', 'RESTORED', 'RECORD_ENV', 'jsonable', 'short_hash', 'flatten', 'publish', 'read_run',
            'RecordError', 'TrainRecord', 'adapter_hash', 'PassKCurve', 'CalibratedPassK', 'Frontier', 'MatchedRigor',
            'Evaluation', 'migrate', 'load_record', 'training_record', 'evaluation_record', 'checkpoints',
-           'verify_adapter', 'escape_tables', 'record_environment']
+           'restored_adapter', 'verify_adapter', 'escape_tables', 'record_environment']
 
 # %% ../nbs/00a_records.ipynb #d8e48012
 def jsonable(o):
@@ -438,14 +438,21 @@ def _read_weights(f:Path):
         import torch
         torch.load(str(f), map_location="cpu", weights_only=True)
 
+RESTORED = "adapter_restored.json"   # beside a run's adapter when it was retrained after being lost (`polychromic.sweep.restore_adapter`)
+
+def restored_adapter(d) -> dict:
+    "What `RESTORED` in the run folder of the adapter folder `d` says (the retrained adapter's hash, how its record was reproduced); {} if none."
+    f = Path(d).parent/RESTORED
+    return json.loads(f.read_text()) if f.exists() else {}
+
 def verify_adapter(source) -> TrainRecord:
-    "The `TrainRecord` of `source` once its adapter is checked: present, the hash recorded at training, every weight readable."
+    "The `TrainRecord` of `source` once its adapter is checked: present, the hash recorded at training (or of its verified retraining), every weight readable."
     rec = training_record(source)
     d = Path(rec.adapter_path or rec.output_dir or "")
     run = f"run {rec.run_name!r} ({rec.source or rec.output_dir})"
     files = _weight_files(d)
     if not files: raise RecordError(f"{run}: no adapter weights (*.safetensors, *.bin) in {d}")
-    if rec.adapter_sha256 and (h := adapter_hash(d)) != rec.adapter_sha256:
+    if rec.adapter_sha256 and (h := adapter_hash(d)) != rec.adapter_sha256 and h != restored_adapter(d).get("adapter_sha256"):
         raise RecordError(f"{run}: the adapter in {d} ({', '.join(str(f) for f in files)}) is not the one trained: "
                           f"sha256 {h[:12]}…, recorded {rec.adapter_sha256[:12]}… (replaced or damaged)")
     for f in files:

@@ -4,18 +4,19 @@
 
 # %% ../nbs/14c_sweep.ipynb #803557c8
 from __future__ import annotations
-import json, os, time
+import json, os, shutil, time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .config import ConfigError, default_of, load_yaml, profile, train_settings_from, eval_settings
-from .records import read_run, evaluation_record, load_record, checkpoints
+from .records import read_run, evaluation_record, load_record, checkpoints, training_record, adapter_hash, RESTORED
 from .runs import experiment_notebook, run
 from .stats import METRICS
 
 # %% auto #0
-__all__ = ['Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'job_params', 'run_plan',
-           'grid_plan', 'fresh_runs_dir', 'verdict_reading', 'experiment']
+__all__ = ['REPRODUCED', 'Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'job_params',
+           'lost_adapters', 'adopt_adapter', 'restore_adapter', 'run_plan', 'grid_plan', 'fresh_runs_dir',
+           'verdict_reading', 'experiment']
 
 # %% ../nbs/14c_sweep.ipynb #0e8c69e1
 @dataclass
@@ -50,6 +51,7 @@ class Job:
     path: Path
     params: dict
     config: tuple|None = None   # (objective, lam) of a training job
+    trained: list = field(default_factory=list, repr=False)   # an evaluation's training jobs
 
 def _train_job(plan:Plan, lam, objective:str, seed:int, extra:dict|None=None) -> Job:
     s = {**profile(plan.profile, "train"), **plan.train, **(extra or {}), "lam": float(lam), "objective": objective, "seed": int(seed), "runs_dir": plan.runs_dir}
@@ -59,7 +61,7 @@ def _train_job(plan:Plan, lam, objective:str, seed:int, extra:dict|None=None) ->
 def _eval_job(plan:Plan, name:str, trained:list[Job], seed:int) -> Job:
     out = Path(plan.runs_dir)/name
     return Job("evaluate", name, out.with_suffix(".ipynb"), {**profile(plan.profile, "evaluate"), **plan.evaluate, "runs": [str(j.path) for j in trained],
-                                                           "out_dir": str(out), "seed": int(seed)})
+                                                           "out_dir": str(out), "seed": int(seed)}, trained=list(trained))
 
 # %% ../nbs/14c_sweep.ipynb #12c2ddb5
 def grid_jobs(plan:Plan) -> tuple[list[Job], list[Job]]:
@@ -122,6 +124,9 @@ def _run_job(job:Job, nbs:dict, plan:Plan, progress:bool) -> dict:
     if st in ("done", "running"): return {"job": job.name, "status": st, "error": None, "wall_s": None}
     missing = [p for p in job.params.get("runs", []) if job_status(Job("train", "", Path(p), {})) != "done"]
     if missing: return {"job": job.name, "status": "blocked", "error": f"training records not complete: {missing}", "wall_s": None}
+    for t in lost_adapters(job):
+        r = restore_adapter(t, nbs["train"], progress)
+        if not r["reproduced"]: return {"job": job.name, "status": "blocked", "wall_s": None, "error": r["error"]}
     lock = job.path.with_suffix(".lock"); job.path.parent.mkdir(parents=True, exist_ok=True); lock.write_text(str(os.getpid()))
     t = time.time()
     if progress: print(f"{'running':>10}  {job.path}", flush=True)
@@ -133,6 +138,45 @@ def _run_job(job:Job, nbs:dict, plan:Plan, progress:bool) -> dict:
                             "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}) + "\n")
     print(f"{rec['status']:>10}  {job.path}  {wall:.0f}s {rec['error'] or ''}", flush=True)
     return {"job": job.name, "status": "done" if rec["status"] == "completed" else rec["status"], "error": rec["error"], "wall_s": wall}
+
+# %% ../nbs/14c_sweep.ipynb #536a51e7
+REPRODUCED = ("train_ce", "eval_ce", "train_loss", "final_diversity")   # what a retrained run must match its record on
+
+def lost_adapters(job:Job) -> list[Job]:
+    "The training jobs of the evaluation `job` whose completed record names an adapter that holds no weights where it should be."
+    lost = []
+    for t in job.trained:
+        if job_status(t) != "done": continue
+        rec = training_record(t.path)
+        if rec.adapter_path and adapter_hash(rec.adapter_path) is None: lost.append(t)
+    return lost
+
+# %% ../nbs/14c_sweep.ipynb #e16115df
+def adopt_adapter(job:Job, retrained, rel_tol:float=1e-4) -> dict:
+    "Move the adapter of `retrained` (a record of `job`'s settings run again) into `job`'s run folder, if it reproduces `job`'s record (`REPRODUCED`, relative `rel_tol`)."
+    rec, res = training_record(job.path), {"run": job.name, "retrained_record": str(retrained), "reproduced": False, "error": None}
+    try: new = training_record(retrained)
+    except Exception as e: return {**res, "error": f"retraining {job.name} to restore its adapter failed: {e}"}
+    compared = {k: [getattr(rec, k), getattr(new, k)] for k in REPRODUCED if getattr(rec, k) is not None}
+    rel = {k: abs(b - a)/max(abs(a), 1e-12) if b is not None else float("inf") for k, (a, b) in compared.items()}
+    res.update(compared=compared, max_rel_diff=max(rel.values(), default=0.0), recorded_adapter_sha256=rec.adapter_sha256,
+               adapter_sha256=adapter_hash(new.adapter_path), git_commit=new.git_commit, device=new.device)
+    if res["max_rel_diff"] > rel_tol:
+        worst = max(rel, key=rel.get)
+        return {**res, "error": f"{job.name}: retrained, it does not reproduce its record ({worst} {compared[worst][0]} recorded, "
+                                f"{compared[worst][1]} retrained; tolerance {rel_tol:g} relative): its adapter is not restored; see {retrained}"}
+    dst = Path(rec.adapter_path); shutil.move(new.adapter_path, dst)
+    (dst.parent/RESTORED).write_text(json.dumps({**res, "reproduced": True}, indent=1))
+    return {**res, "reproduced": True}
+
+def restore_adapter(job:Job, train_nb, progress:bool=False, rel_tol:float=1e-4) -> dict:
+    "Retrain the completed training `job` in `<runs_dir>/.restore/` and adopt its adapter if the run reproduces the record."
+    scratch = Path(job.params.get("runs_dir", "."))/".restore"
+    if progress: print(f"{'restoring':>10}  {job.path}: its adapter is gone; retraining it in {scratch}", flush=True)
+    out = run(train_nb, scratch/job.path.name, raise_errors=False, progress=progress, overwrite=True, **{**job.params, "runs_dir": str(scratch)})
+    res = adopt_adapter(job, out, rel_tol)
+    if progress: print(f"{'restored' if res['reproduced'] else 'not restored':>10}  {job.name}: {res['error'] or 'largest relative difference %.1e' % res['max_rel_diff']}", flush=True)
+    return res
 
 # %% ../nbs/14c_sweep.ipynb #40223571
 def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None, progress:bool=False) -> dict:
