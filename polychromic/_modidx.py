@@ -888,6 +888,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                    'polychromic.sweep.grid_plan': ('sweep.html#grid_plan', 'polychromic/sweep.py'),
                                    'polychromic.sweep.job_params': ('sweep.html#job_params', 'polychromic/sweep.py'),
                                    'polychromic.sweep.job_status': ('sweep.html#job_status', 'polychromic/sweep.py'),
+                                   'polychromic.sweep.job_threads': ('sweep.html#job_threads', 'polychromic/sweep.py'),
                                    'polychromic.sweep.load_plan': ('sweep.html#load_plan', 'polychromic/sweep.py'),
                                    'polychromic.sweep.lost_adapters': ('sweep.html#lost_adapters', 'polychromic/sweep.py'),
                                    'polychromic.sweep.rank_configs': ('sweep.html#rank_configs', 'polychromic/sweep.py'),

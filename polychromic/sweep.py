@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, shutil, time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from .config import ConfigError, default_of, load_yaml, profile, train_settings_from, eval_settings
@@ -15,8 +16,8 @@ from .stats import METRICS
 
 # %% auto #0
 __all__ = ['REPRODUCED', 'Plan', 'load_plan', 'Job', 'grid_jobs', 'selected_jobs', 'rank_configs', 'job_status', 'job_params',
-           'lost_adapters', 'adopt_adapter', 'restore_adapter', 'run_plan', 'grid_plan', 'fresh_runs_dir',
-           'verdict_reading', 'experiment']
+           'lost_adapters', 'adopt_adapter', 'restore_adapter', 'job_threads', 'run_plan', 'grid_plan',
+           'fresh_runs_dir', 'verdict_reading', 'experiment']
 
 # %% ../nbs/14c_sweep.ipynb #0e8c69e1
 @dataclass
@@ -164,7 +165,8 @@ def adopt_adapter(job:Job, retrained, rel_tol:float=1e-4) -> dict:
     if res["max_rel_diff"] > rel_tol:
         worst = max(rel, key=rel.get)
         return {**res, "error": f"{job.name}: retrained, it does not reproduce its record ({worst} {compared[worst][0]} recorded, "
-                                f"{compared[worst][1]} retrained; tolerance {rel_tol:g} relative): its adapter is not restored; see {retrained}"}
+                                f"{compared[worst][1]} retrained; tolerance {rel_tol:g} relative): its adapter is not restored; see {retrained}. "
+                                f"To evaluate this configuration anyway, train it anew: remove {job.path} and its folder, and run the plan again"}
     dst = Path(rec.adapter_path); shutil.move(new.adapter_path, dst)
     (dst.parent/RESTORED).write_text(json.dumps({**res, "reproduced": True}, indent=1))
     return {**res, "reproduced": True}
@@ -178,6 +180,16 @@ def restore_adapter(job:Job, train_nb, progress:bool=False, rel_tol:float=1e-4) 
     if progress: print(f"{'restored' if res['reproduced'] else 'not restored':>10}  {job.name}: {res['error'] or 'largest relative difference %.1e' % res['max_rel_diff']}", flush=True)
     return res
 
+# %% ../nbs/14c_sweep.ipynb #d94ce363
+@contextmanager
+def job_threads(workers:int):
+    "Give each of `workers` parallel jobs its share of the cores: `OMP_NUM_THREADS`, which torch reads in every job's kernel, unless already set."
+    old = os.environ.get("OMP_NUM_THREADS")
+    if old is None: os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1)//max(1, workers)))
+    try: yield int(os.environ["OMP_NUM_THREADS"])
+    finally:
+        if old is None: os.environ.pop("OMP_NUM_THREADS", None)
+
 # %% ../nbs/14c_sweep.ipynb #40223571
 def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None, progress:bool=False) -> dict:
     "Run (or with `dry_run` only list) every job of `plan`; returns `{'jobs': [...], 'selected': [...], 'failures': [...]}` (a job: name, kind, path, status, error, wall_s)."
@@ -188,7 +200,7 @@ def run_plan(plan:Plan|str|Path, dry_run:bool=False, train_nb=None, eval_nb=None
     def phase(jobs):
         if dry_run: res = [{"job": j.name, "status": job_status(j), "error": None, "wall_s": None} for j in jobs]
         else:
-            with ThreadPoolExecutor(max(1, plan.workers)) as ex: res = list(ex.map(lambda j: _run_job(j, nbs, plan, progress), jobs))
+            with job_threads(plan.workers), ThreadPoolExecutor(max(1, plan.workers)) as ex: res = list(ex.map(lambda j: _run_job(j, nbs, plan, progress), jobs))
         for j, r in zip(jobs, res): out["jobs"].append({**r, "kind": j.kind, "path": str(j.path)})
         out["failures"] += [r for r in res if r["status"] not in ("done", "running", "todo")]
     g_train, g_eval = grid_jobs(plan)
