@@ -109,8 +109,9 @@ def job_status(job:Job) -> str:
         try: os.kill(int(lock.read_text()), 0); return "running"
         except (OSError, ValueError): pass
     if not job.path.exists(): return "todo"
-    try: return {"completed": "done"}.get(read_run(job.path)["status"], read_run(job.path)["status"])
+    try: st = read_run(job.path)["status"]
     except Exception: return "incomplete"   # a record being written
+    return "done" if st == "completed" else st
 
 # %% ../nbs/14c_sweep.ipynb #bb004e5a
 def job_params(job:Job) -> dict:
