@@ -168,7 +168,9 @@ def adopt_adapter(job:Job, retrained, rel_tol:float=1e-4) -> dict:
         return {**res, "error": f"{job.name}: retrained, it does not reproduce its record ({worst} {compared[worst][0]} recorded, "
                                 f"{compared[worst][1]} retrained; tolerance {rel_tol:g} relative): its adapter is not restored; see {retrained}. "
                                 f"To evaluate this configuration anyway, train it anew: remove {job.path} and its folder, and run the plan again"}
-    dst = Path(rec.adapter_path); shutil.move(new.adapter_path, dst)
+    dst = Path(rec.adapter_path)
+    if dst.exists(): shutil.rmtree(dst)                     # a lost adapter's folder holds no weights: shutil.move would nest into it
+    shutil.move(new.adapter_path, dst)
     (dst.parent/RESTORED).write_text(json.dumps({**res, "reproduced": True}, indent=1))
     return {**res, "reproduced": True}
 
