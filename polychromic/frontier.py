@@ -18,9 +18,9 @@ from .records import jsonable
 __all__ = ['DEFAULT_TEMPERATURES', 'VALIDATION_SPLITS', 'sampling_seed', 'sample_grid', 'rouge_l_scores', 'rouge_l_quality',
            'bertscore_quality', 'semantic_diversity_metric', 'frontier_table', 'frontier_curve', 'Match',
            'match_temperature', 'at_match', 'temperature_frontier', 'matched_temperatures', 'sampled_match_test',
-           'rematch_bootstrap', 'every_temperature_test', 'matched_rigor', 'gain_holds', 'frontier_chart',
-           'frontier_png', 'Calibration', 'calibrate_threshold', 'pass_at_k_matrix', 'pass_at_k_summary',
-           'calibrated_pass_at_k', 'similarity_scores', 'frontier_summary', 'calibrated_table']
+           'rematch_bootstrap', 'every_temperature_test', 'matched_rigor', 'gain_holds', 'rigor_table',
+           'frontier_chart', 'frontier_png', 'Calibration', 'calibrate_threshold', 'pass_at_k_matrix',
+           'pass_at_k_summary', 'calibrated_pass_at_k', 'similarity_scores', 'frontier_summary', 'calibrated_table']
 
 # %% ../nbs/12_frontier.ipynb #cfa9636e
 def _temperatures(temperatures) -> tuple[float, ...]:
@@ -470,6 +470,21 @@ def gain_holds(rigor:pd.DataFrame) -> pd.DataFrame:
     order = list(dict.fromkeys(rigor["test"]))
     t = rigor.pivot_table(index=["model", "test"], columns="diversity", values="holds", aggfunc="first", sort=False)
     return t.reindex(sorted(t.index, key=lambda i: (i[0], order.index(i[1])))).rename_axis(columns=None)
+
+# %% ../nbs/12_frontier.ipynb #e419040a
+def _t_range(T, lo, hi) -> list[str]:
+    return [f"{x:.3f}" + (f" ({a:.2f}–{b:.2f})" if pd.notna(a) else "") for x, a, b in zip(T, lo, hi)]
+
+def rigor_table(rigor:pd.DataFrame) -> pd.DataFrame:
+    "`matched_rigor` rows (or `Evaluation.rigor_frame`) for reading: one column per number a reader checks, `seed` kept if there."
+    r = rigor.reset_index(drop=True)
+    real = r.sampled_diff.notna()
+    return pd.DataFrame({"model": r.model, **({"seed": r.seed} if "seed" in r else {}), "test": r.test, "ruler": r.diversity,
+        "baseline T (T* range)": _t_range(r.sampled_temperature.fillna(r.temperature), r.t_low, r.t_high),
+        "Δ diversity": r.sampled_diff.where(real, r["diff"]), "p (real samples)": r.sampled_p.where(real, r.p_wilcoxon),
+        "bootstrap 95% CI": [f"[{a:+.4f}, {b:+.4f}]" if pd.notna(a) else "" for a, b in zip(r.ci_low, r.ci_high)],
+        "p (re-matching bootstrap)": r.p_bootstrap, "interpolated Δ": r["diff"].where(r.test.str.startswith("matched")),
+        "holds": r.holds.astype(bool)})
 
 # %% ../nbs/12_frontier.ipynb #60c335e0
 def _chart_data(result:dict) -> tuple[pd.DataFrame, pd.DataFrame]:

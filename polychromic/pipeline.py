@@ -783,7 +783,7 @@ def evaluation_report(ev:dict, ea:EvalArgs|None, out_dir:Path, k:int|None=None) 
     judge = ev["judge"]
     verdict = report.verdicts(ev["comparison"], baseline=labels[0], passk={lab: passk[lab] for lab in labels if lab in passk},
                               judge_win_rates={m: j["win_rate"] for m, j in judge["models"].items() if j.get("n")},
-                              judge_note=judge["reason"], frontier=ev["frontier"], k=k)
+                              judge_note=judge["reason"], frontier=ev["frontier"], rigor=ev.get("rigor"), k=k)
     return dict(charts=charts, colors=colors, figures=[str(p) for name, ch in charts.items() for p in report.save_chart(ch, out_dir/name)],
                 latex=latex, verdict=verdict)
 
@@ -850,7 +850,8 @@ def render_evaluation(source, folder=None, embedder=None, passk:dict|None=None) 
                              f"is not the record's ({float(rec.iloc[0]):.6f})")
     m = e.metrics
     ev = dict(labels=labels, comparison=comp, tables=tables, temperature=e.temperature, frontier={k: f.to_dict() for k, f in e.frontier.items()},
-              calibrated=e.calibrated.to_dict() if e.calibrated else None, passk=passk or {}, judge=m.get("judge") or {"models": {}, "reason": None})
+              calibrated=e.calibrated.to_dict() if e.calibrated else None, passk=passk or {}, judge=m.get("judge") or {"models": {}, "reason": None},
+              rigor=e.rigor_frame() if e.rigor else None)
     return {**evaluation_report(ev, None, folder, k=m.get("k") or e.parameters.get("k")), "tables": tables, "record": e}
 
 

@@ -726,10 +726,29 @@ def _seeds_agree(c):
     return sum(ok) / len(ok), "pass" if all(ok) else "fail", f"{sum(ok)} of {len(ok)} seeds: b better on {prim} with p < 0.05"
 
 # %% ../nbs/11_report.ipynb #12e49d15
+def _rigor_row(rigor, quality:str, diversity:str) -> pd.Series|None:
+    "The row of a model's `frontier.matched_rigor` table matched on `quality` and measured with `diversity`, or None."
+    if rigor is None or len(rigor) == 0: return None
+    r = pd.DataFrame(rigor)
+    r = r[(r["test"] == f"matched on {quality}") & (r["diversity"] == diversity)]
+    return r.iloc[0] if len(r) else None
+
+def _rigor_detail(r:pd.Series) -> str:
+    "What decided a matched-quality row: the test against real samples at T*, the re-matching bootstrap, the interpolated diagnostic."
+    real = pd.notna(r.get("sampled_p"))
+    head = (f"diff = {fmt_diff(r.sampled_diff)} vs baseline sampled at T* = {r.sampled_temperature:.2f}, p = {fmt_p(r.sampled_p)}" if real
+            else f"no baseline samples at T* = {r.temperature:.2f}")
+    return (f"{r.diversity}: {head}; re-matching bootstrap [{fmt_diff(r.ci_low)}, {fmt_diff(r.ci_high)}], p = {fmt_p(r.p_bootstrap)}; "
+            f"interpolated diff = {fmt_diff(r['diff'])} (diagnostic)")
+
 @_unit("p")
 def _matched_diversity(c):
-    "Criterion: the model is more diverse than the baseline at matched quality (paired, p < the record's alpha)."
+    "Criterion: more diverse than the baseline at matched quality — its real samples at T* and the re-matching bootstrap, else the interpolated frontier."
     fr = c.frontier
+    r = _rigor_row(c.rigor, c.rouge, fr["diversity"] if fr else "semantic_diversity")
+    if r is not None:   # observed: the larger of the p-values that decide
+        p = max(r.sampled_p, r.p_bootstrap) if pd.notna(r.get("sampled_p")) else r.p_bootstrap
+        return float(p), "pass" if r.holds else "fail", _rigor_detail(r)
     if not fr: return _na("no temperature frontier given (evaluate with frontier_temperatures)")
     if fr.get("p") is None: return _na(f"{fr['diversity']}: p is not defined at the match")
     d, p = float(fr["diff"]), float(fr["p"])
@@ -760,6 +779,7 @@ def verdict(
     judge_note:str|None=None, # why there is no judge result (shown in the row), e.g. "all 40 judge requests failed"
     seeds_agree:bool|Sequence[pd.DataFrame]|pd.DataFrame|None=None, # a bool, one comparison table per seed, or an aggregate_seeds summary
     frontier:dict|None=None, # the model's `temperature_frontier` record (None: the matched-quality row is not evaluated)
+    rigor:pd.DataFrame|None=None, # the model's `frontier.matched_rigor` rows: when given, they decide the matched-quality row
     rouge_metric:str="rougeL",
     primary_metric:str|None=None, # the primary diversity metric (default: see above)
     self_bleu_metric:str|None=None,
@@ -772,7 +792,7 @@ def verdict(
     from types import SimpleNamespace
     _check_cols(comparison, ["metric", "diff", "mean_a", "mean_b", "better", "d_improvement"], "comparison")
     by = _rows_by_metric(comparison)
-    c = SimpleNamespace(by=by, passk=passk, judge_win_rate=judge_win_rate, judge_note=judge_note, seeds_agree=seeds_agree, frontier=frontier,
+    c = SimpleNamespace(by=by, passk=passk, judge_win_rate=judge_win_rate, judge_note=judge_note, seeds_agree=seeds_agree, frontier=frontier, rigor=rigor,
                         rouge=rouge_metric, prim=_primary_metric(comparison, rouge_metric, primary_metric), pcol=_pcol(comparison),
                         self_bleu=_pick(by, self_bleu_metric, "self_bleu", "self_bleu"),
                         distinct=_pick(by, distinct_metric, "distinct_2", "distinct"), labels=labels, k=k)
@@ -825,6 +845,7 @@ def verdicts(
     judge_win_rates:Mapping[str, float]|None=None, # {model: win rate against the baseline}
     judge_note:str|None=None, # why there is no judge result
     frontier:Mapping[str, dict]|None=None, # {model: temperature_frontier record}
+    rigor:pd.DataFrame|None=None, # `frontier.matched_rigor` of the evaluation (a `model` column): decides the matched-quality rows
     seeds_agree=None, # an aggregate_seeds summary with a `model` column, or {model: seeds_agree input}
     **kwargs, # passed on to `verdict` (rouge_metric, primary_metric, k, criteria, ...)
 ) -> pd.DataFrame:
@@ -834,7 +855,7 @@ def verdicts(
     for m in dict.fromkeys(comparison.model):
         pk = {baseline: passk[baseline], m: passk[m]} if passk and baseline in passk and m in passk else None
         v = verdict(comparison[comparison.model == m], passk=pk, judge_win_rate=(judge_win_rates or {}).get(m), judge_note=judge_note,
-                    frontier=(frontier or {}).get(m), seeds_agree=_for(seeds_agree, m), labels=(baseline, m), **kwargs)
+                    frontier=(frontier or {}).get(m), seeds_agree=_for(seeds_agree, m), rigor=_for(rigor, m), labels=(baseline, m), **kwargs)
         out.append(v.assign(model=m))
     v = pd.concat(out, ignore_index=True)
     return v[["model", *[c for c in v.columns if c != "model"]]]

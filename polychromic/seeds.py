@@ -156,7 +156,8 @@ def research_verdict(evaluations, config:str, seed:int=42) -> tuple[str, pd.Data
     per_seed = {x.seed: x for x in evs if any(model_key(m) == config for m in x.models)}   # one evaluation per seed
     agree = aggregate_seeds(per_seed.values())[1].query("model == @config") if len(per_seed) > 1 else None
     fr = e.frontier.get(lab)
-    v = verdict(comp[comp["model"] == lab], passk=curves, labels=(e.baseline, lab), frontier=fr.to_dict() if fr else None, seeds_agree=agree)
+    v = verdict(comp[comp["model"] == lab], passk=curves, labels=(e.baseline, lab), frontier=fr.to_dict() if fr else None,
+                seeds_agree=agree, rigor=e.rigor_frame().query("model == @lab"))
     return lab, pd.concat([v, _holds_row(per_seed.values(), config, v)], ignore_index=True)
 
 def _holds_row(evaluations, config:str, v:pd.DataFrame) -> pd.DataFrame:
